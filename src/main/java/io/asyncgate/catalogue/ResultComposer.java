@@ -1,0 +1,35 @@
+package io.asyncgate.catalogue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.operation.OperationRequest;
+import io.asyncgate.operation.OperationResult;
+import java.util.List;
+import java.util.Map;
+
+/** Makes an operation's result from its request and its steps' outputs, once every step succeeded. */
+@FunctionalInterface
+public interface ResultComposer {
+  OperationResult compose(OperationRequest request, Map<String, JsonNode> outputs);
+
+  /** The default: the last step's output, as JSON. */
+  static ResultComposer lastStepOutput(List<String> stepNames) {
+    String last = stepNames.get(stepNames.size() - 1);
+    return (request, outputs) -> OperationResult.json(outputs.get(last));
+  }
+
+  /**
+   * A file made by a step whose output is {@code {"contentType", "fileName", "content"}}: served
+   * with that content type and as an attachment under that name.
+   */
+  static ResultComposer file(String stepName) {
+    return (request, outputs) -> {
+      JsonNode out = outputs.get(stepName);
+      if (out == null || !out.path("content").isTextual() || !out.path("contentType").isTextual()) {
+        throw new IllegalStateException(
+            "step '" + stepName + "' must output {\"contentType\", \"fileName\", \"content\"} for a file result");
+      }
+      String fileName = out.path("fileName").isTextual() ? out.get("fileName").asText() : null;
+      return OperationResult.file(out.get("contentType").asText(), fileName, out.get("content").asText());
+    };
+  }
+}

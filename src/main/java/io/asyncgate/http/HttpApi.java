@@ -1,0 +1,88 @@
+package io.asyncgate.http;
+
+import static akka.http.javadsl.server.PathMatchers.segment;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.Allow;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.MethodRejection;
+import akka.http.javadsl.server.Rejection;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import com.typesafe.config.Config;
+import io.asyncgate.Json;
+import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.view.OperationLookup;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+
+/** The public HTTP API of API.md: every route, and every error as problem+json. */
+public final class HttpApi extends AllDirectives {
+  /** Authentication comes later; until then every caller is this one principal. */
+  static final String ANONYMOUS = "anonymous";
+
+  private final ActorSystem<?> system;
+  private final PublicUrls urls;
+  private final SubmitRoute submit;
+  private final OperationRoutes operations;
+
+  public HttpApi(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, Config http) {
+    this.system = system;
+    this.urls = new PublicUrls(http.getString("public-base-url"), http.getBoolean("trust-forwarded-headers"));
+    long inlineResultMax = http.getBytes("inline-result-max");
+    this.submit = new SubmitRoute(system, catalogue, urls, http.getBytes("max-request-body"),
+        http.getDuration("submit-timeout"), inlineResultMax);
+    this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("submit-timeout"), inlineResultMax);
+  }
+
+  public Route routes() {
+    return extractRequest(request -> handleExceptions(exceptions(request), () ->
+        handleRejections(rejections(request), () -> concat(
+            operations.route(ANONYMOUS),
+            pathPrefix("problems", () -> path(segment(), slug -> get(() ->
+                ProblemKind.bySlug(slug).map(kind -> complete(Problems.page(kind))).orElseGet(this::reject)))),
+            pathPrefix("health", () -> concat(
+                path("alive", () -> get(() -> complete(StatusCodes.OK, "alive"))),
+                path("ready", () -> get(() -> complete(StatusCodes.OK, "ready"))))),
+            submit.route(ANONYMOUS)))));
+  }
+
+  private RejectionHandler rejections(HttpRequest request) {
+    String base = urls.base(request);
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rejected -> {
+          HttpMethod[] allowed = rejected.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
+          List<String> names = java.util.Arrays.stream(allowed).map(HttpMethod::name).toList();
+          return complete(Problems.response(base, ProblemKind.METHOD_NOT_ALLOWED, StatusCodes.METHOD_NOT_ALLOWED,
+              request.method().name() + " is not allowed on " + request.getUri().path() + "; it takes " + names + ".",
+              null, Json.object(), List.of(Allow.create(allowed))));
+        })
+        .handle(Rejection.class, r -> complete(Problems.response(base, ProblemKind.VALIDATION,
+            "The request could not be handled: " + r + ".")))
+        .handleNotFound(complete(Problems.response(base, ProblemKind.NOT_FOUND,
+            "No route or operation type takes " + request.method().name() + " " + request.getUri().path() + ".")))
+        .build();
+  }
+
+  private ExceptionHandler exceptions(HttpRequest request) {
+    String base = urls.base(request);
+    return ExceptionHandler.newBuilder()
+        .match(Throwable.class, thrown -> {
+          Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+          if (t instanceof EntityStreamSizeException) {
+            return complete(Problems.response(base, ProblemKind.PAYLOAD_TOO_LARGE, "The request body is larger than the limit."));
+          }
+          String incident = UUID.randomUUID().toString();
+          system.log().error("incident " + incident + " on " + request.method().name() + " " + request.getUri().path(), t);
+          return complete(Problems.response(base, ProblemKind.INTERNAL, StatusCodes.INTERNAL_SERVER_ERROR,
+              "Unexpected error; the node's log has it as incident " + incident + ".", null, Json.object(), List.of()));
+        })
+        .build();
+  }
+}

@@ -1,0 +1,191 @@
+package io.asyncgate.http;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaType;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.Allow;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.asyncgate.Json;
+import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.catalogue.Violation;
+import io.asyncgate.operation.OperationRequest;
+import io.asyncgate.operation.OperationState.Operation;
+import io.asyncgate.request.RequestBuffer;
+import io.asyncgate.view.OperationView;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Every configured route: match, read and validate the request, store it durably through its
+ * {@link RequestBuffer}, and only then answer {@code 202 Accepted}. Anything wrong is answered
+ * before anything is stored.
+ */
+final class SubmitRoute extends AllDirectives {
+  private final ActorSystem<?> system;
+  private final Catalogue catalogue;
+  private final PublicUrls urls;
+  private final long maxBody;
+  private final Duration submitTimeout;
+  private final long inlineResultMax;
+  private final Clock clock = Clock.systemUTC();
+
+  SubmitRoute(ActorSystem<?> system, Catalogue catalogue, PublicUrls urls, long maxBody, Duration submitTimeout,
+      long inlineResultMax) {
+    this.system = system;
+    this.catalogue = catalogue;
+    this.urls = urls;
+    this.maxBody = maxBody;
+    this.submitTimeout = submitTimeout;
+    this.inlineResultMax = inlineResultMax;
+  }
+
+  /** Completes for a configured path; rejects (so the API answers 404) for any other. */
+  Route route(String principal) {
+    return extractRequest(request -> {
+      List<String> segments = segments(request);
+      Catalogue.Match match = catalogue.match(request.method().name(), segments);
+      if (match instanceof Catalogue.Found found) {
+        return completeWithFuture(submit(request, found, principal));
+      }
+      if (match instanceof Catalogue.MethodNotAllowed notAllowed) {
+        request.discardEntityBytes(system);
+        String base = urls.base(request);
+        return complete(Problems.response(base, ProblemKind.METHOD_NOT_ALLOWED, StatusCodes.METHOD_NOT_ALLOWED,
+            request.method().name() + " is not allowed on " + request.getUri().path() + "; it takes " + notAllowed.allowed() + ".",
+            null, Json.object(), List.of(Allow.create(notAllowed.allowed().stream()
+                .map(m -> akka.http.javadsl.model.HttpMethods.lookup(m).get()).toArray(akka.http.javadsl.model.HttpMethod[]::new)))));
+      }
+      return reject();
+    });
+  }
+
+  private CompletionStage<HttpResponse> submit(HttpRequest request, Catalogue.Found found, String principal) {
+    String base = urls.base(request);
+    OperationType type = found.type();
+    HttpEntity entity = request.entity();
+    if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > maxBody) {
+      entity.discardBytes(system);
+      return done(tooLarge(base));
+    }
+    boolean hasBody = !entity.isKnownEmpty() && !(entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
+    if (hasBody && !isJson(entity.getContentType())) {
+      entity.discardBytes(system);
+      return done(Problems.response(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE,
+          "The body was sent as " + entity.getContentType() + "; send it as application/json."));
+    }
+    return entity.toStrict(submitTimeout.toMillis(), maxBody, system)
+        .thenCompose(strict -> {
+          List<Violation> violations = new ArrayList<>(type.validator().validatePathParams(found.pathParams()));
+          JsonNode body = null;
+          byte[] bytes = strict.getData().toArray();
+          if (bytes.length == 0) {
+            if (type.validator().bodyRequired()) {
+              violations.add(new Violation("body", "", "a JSON body is required", "required"));
+            }
+          } else {
+            try {
+              body = Json.MAPPER.readTree(bytes);
+              violations.addAll(type.validator().validateBody(body));
+            } catch (JsonProcessingException e) {
+              violations.add(new Violation("body", "", "malformed JSON: " + e.getOriginalMessage()
+                  + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", "json"));
+            } catch (java.io.IOException e) {
+              throw new CompletionException(e);
+            }
+          }
+          if (!violations.isEmpty()) {
+            return done(invalid(base, violations));
+          }
+          return accept(base, request, type, found.pathParams(), body, principal);
+        })
+        .exceptionally(failure -> {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          if (cause instanceof EntityStreamSizeException) {
+            return tooLarge(base);
+          }
+          throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+        });
+  }
+
+  private CompletionStage<HttpResponse> accept(String base, HttpRequest http, OperationType type,
+      Map<String, String> pathParams, JsonNode body, String principal) {
+    String id = UUID.randomUUID().toString();
+    OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
+        pathParams, body, principal, clock.instant(), type.plan());
+    return RequestBuffer.entityRef(system, id)
+        .<Operation>askWithStatus(
+            replyTo -> new RequestBuffer.Submit(request, replyTo), submitTimeout)
+        .handle((op, failure) -> {
+          if (failure != null) {
+            system.log().warn("submit of {} {} (operation {}) not confirmed: {}", http.method().name(), http.getUri().path(), id, failure.toString());
+            return Problems.response(base, ProblemKind.UNAVAILABLE, StatusCodes.SERVICE_UNAVAILABLE,
+                "The request could not be confirmed as stored within " + submitTimeout.toSeconds() + " s. Retry it.",
+                null, Json.object(), List.of(Responses.retryAfter(type.retryAfterSeconds())));
+          }
+          return Responses.json(StatusCodes.ACCEPTED,
+              StatusDocument.of(OperationView.of(op), base, inlineResultMax),
+              Responses.pollingHeaders(base, id, type.retryAfterSeconds()));
+        });
+  }
+
+  private HttpResponse tooLarge(String base) {
+    return Problems.response(base, ProblemKind.PAYLOAD_TOO_LARGE,
+        "The request body is larger than the limit of " + maxBody + " bytes.");
+  }
+
+  private static HttpResponse invalid(String base, List<Violation> violations) {
+    ObjectNode extensions = Json.object();
+    ArrayNode errors = extensions.putArray("errors");
+    for (Violation v : violations) {
+      ObjectNode e = errors.addObject();
+      e.put("in", v.in());
+      e.put("pointer", v.pointer());
+      e.put("detail", v.detail());
+      e.put("keyword", v.keyword());
+    }
+    String detail = violations.size() == 1
+        ? "1 violation: " + describe(violations.get(0))
+        : violations.size() + " violations: " + String.join("; ", violations.stream().map(SubmitRoute::describe).toList());
+    return Problems.response(base, ProblemKind.VALIDATION, StatusCodes.BAD_REQUEST, detail, null, extensions, List.of());
+  }
+
+  private static String describe(Violation v) {
+    String where = v.pointer().isEmpty() ? v.in() : v.in() + " " + v.pointer();
+    return where + ": " + v.detail();
+  }
+
+  private static boolean isJson(ContentType contentType) {
+    MediaType media = contentType.mediaType();
+    return media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
+  }
+
+  private static List<String> segments(HttpRequest request) {
+    String path = request.getUri().path();
+    if (path.startsWith("/")) {
+      path = path.substring(1);
+    }
+    return path.isEmpty() ? List.of() : List.of(path.split("/", -1));
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+}

@@ -1,0 +1,93 @@
+package io.asyncgate.operation;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One step of an operation: its attempts and, when it is undone, its compensation.
+ *
+ * @param failedAttempts attempts that ended in a recorded failure; fewer than {@code attempts}
+ *     while the step is running means an attempt is under way — or was interrupted by a crash
+ * @param effectInDoubt an attempt timed out, so it may have taken effect downstream
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StepProgress(
+    String name,
+    boolean compensable,
+    StepStatus status,
+    int attempts,
+    int failedAttempts,
+    boolean effectInDoubt,
+    Failure lastFailure,
+    StepStatus compensation,
+    int compensationAttempts,
+    Failure compensationFailure) {
+
+  public enum StepStatus {
+    NotStarted,
+    Running,
+    Succeeded,
+    Failed
+  }
+
+  static StepProgress planned(StepPlan plan) {
+    return new StepProgress(plan.name(), plan.compensable(), StepStatus.NotStarted, 0, 0, false, null, null, 0, null);
+  }
+
+  StepProgress started(int attempt) {
+    return new StepProgress(name, compensable, StepStatus.Running, attempt, failedAttempts, effectInDoubt,
+        lastFailure, compensation, compensationAttempts, compensationFailure);
+  }
+
+  StepProgress attemptFailed(Failure failure) {
+    return new StepProgress(name, compensable, status, attempts, attempts, inDoubtAfter(failure),
+        failure, compensation, compensationAttempts, compensationFailure);
+  }
+
+  StepProgress succeeded() {
+    return new StepProgress(name, compensable, StepStatus.Succeeded, attempts, failedAttempts, effectInDoubt,
+        lastFailure, compensation, compensationAttempts, compensationFailure);
+  }
+
+  StepProgress failed(Failure failure) {
+    return new StepProgress(name, compensable, StepStatus.Failed, attempts, attempts, inDoubtAfter(failure),
+        failure, compensation, compensationAttempts, compensationFailure);
+  }
+
+  StepProgress compensationStarted(int attempt) {
+    return new StepProgress(name, compensable, status, attempts, failedAttempts, effectInDoubt, lastFailure,
+        StepStatus.Running, attempt, compensationFailure);
+  }
+
+  StepProgress compensationAttemptFailed(Failure failure) {
+    return new StepProgress(name, compensable, status, attempts, failedAttempts, effectInDoubt, lastFailure,
+        compensation, compensationAttempts, failure);
+  }
+
+  StepProgress compensationFinished(StepStatus outcome, Failure failure) {
+    return new StepProgress(name, compensable, status, attempts, failedAttempts, effectInDoubt, lastFailure,
+        outcome, compensationAttempts, failure);
+  }
+
+  private boolean inDoubtAfter(Failure failure) {
+    return effectInDoubt || failure.kind() == FailureKind.TIMEOUT;
+  }
+
+  /** An attempt was started and has no recorded outcome: under way, or cut off by a crash. */
+  @JsonIgnore
+  public boolean attemptOpen() {
+    return status == StepStatus.Running && attempts > failedAttempts;
+  }
+
+  /**
+   * Whether the step may have had an effect that must be undone: it succeeded, or its outcome is in
+   * doubt (interrupted, or an attempt timed out). A step the downstream only rejected did nothing.
+   */
+  @JsonIgnore
+  public boolean needsCompensation() {
+    if (!compensable || compensation == StepStatus.Succeeded || compensation == StepStatus.Failed) {
+      return false;
+    }
+    return status == StepStatus.Succeeded || attemptOpen() || effectInDoubt;
+  }
+}

@@ -1,0 +1,324 @@
+package io.asyncgate.request;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import io.asyncgate.JsonSerializable;
+import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.operation.FailureKind;
+import io.asyncgate.operation.OperationError;
+import io.asyncgate.operation.OperationEvent;
+import io.asyncgate.operation.OperationEvent.Accepted;
+import io.asyncgate.operation.OperationEvent.CancelRequested;
+import io.asyncgate.operation.OperationEvent.Failed;
+import io.asyncgate.operation.OperationEvent.Purged;
+import io.asyncgate.operation.OperationRequest;
+import io.asyncgate.operation.OperationState;
+import io.asyncgate.operation.OperationState.Empty;
+import io.asyncgate.operation.OperationState.Operation;
+import io.asyncgate.operation.OperationStatus;
+import io.asyncgate.operation.StepPlan;
+import io.asyncgate.saga.ProcessingSaga;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * The request buffer: one event-sourced entity per request id, sharded over the cluster. It is the
+ * only writer of its operation's events — the acceptance, and every milestone its {@link
+ * ProcessingSaga} child reports — so the journal is the single truth about each operation.
+ *
+ * <p>Entities are <em>remembered</em> by Cluster Sharding while their operation runs: after a
+ * crash or restart, sharding starts every remembered entity again, its recovery completes, and it
+ * restarts its saga on the recovered state. A terminal operation passivates after an idle time,
+ * which also forgets it.
+ */
+public final class RequestBuffer
+    extends EventSourcedBehaviorWithEnforcedReplies<RequestBuffer.Command, OperationEvent, OperationState> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "RequestBuffer");
+  /** Events are tagged into this many slices, one view projection instance each. Fixed once data exists. */
+  public static final int TAG_SLICES = 4;
+  private static final String TAG_PREFIX = "operation-";
+  private static final String SAGA_RESTART_TIMER = "saga-restart";
+  private static final Duration SAGA_RESTART_DELAY = Duration.ofSeconds(1);
+
+  public static void init(ActorSystem<?> system, Catalogue catalogue, Duration passivateAfter) {
+    ClusterSharding.get(system).init(
+        Entity.of(TYPE_KEY, entity -> create(entity.getEntityId(), catalogue, entity.getShard(), passivateAfter))
+            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+  }
+
+  public static EntityRef<Command> entityRef(ActorSystem<?> system, String requestId) {
+    return ClusterSharding.get(system).entityRefFor(TYPE_KEY, requestId);
+  }
+
+  public static PersistenceId persistenceId(String requestId) {
+    return PersistenceId.of(TYPE_KEY.name(), requestId);
+  }
+
+  /** The request id in a persistence id made by {@link #persistenceId}. */
+  public static String requestIdOf(String persistenceId) {
+    return persistenceId.substring(persistenceId.indexOf(PersistenceId.DefaultSeparator()) + 1);
+  }
+
+  public static String tagFor(String requestId) {
+    return TAG_PREFIX + Math.floorMod(requestId.hashCode(), TAG_SLICES);
+  }
+
+  public static List<String> tags() {
+    return IntStream.range(0, TAG_SLICES).mapToObj(i -> TAG_PREFIX + i).toList();
+  }
+
+  public static Behavior<Command> create(
+      String requestId, Catalogue catalogue, ActorRef<ClusterSharding.ShardCommand> shard, Duration passivateAfter) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ctx.setReceiveTimeout(passivateAfter, new Idle());
+      return new RequestBuffer(requestId, catalogue, shard, ctx, timers);
+    }));
+  }
+
+  // ---- protocol
+
+  public sealed interface Command extends JsonSerializable {}
+
+  /** Accept the request: answered once {@code Accepted} is in the journal. Idempotent per id. */
+  public record Submit(OperationRequest request, ActorRef<StatusReply<Operation>> replyTo) implements Command {}
+
+  /** Cancel the operation; its completed steps are compensated. */
+  public record Cancel(ActorRef<Change> replyTo) implements Command {}
+
+  /** {@code DELETE /operations/{id}}: cancel when running, purge when terminal. */
+  public record Delete(ActorRef<Change> replyTo) implements Command {}
+
+  public record Get(ActorRef<OperationState> replyTo) implements Command {}
+
+  /** The answer to Cancel and Delete; {@code operation} is null when NOT_FOUND. */
+  public record Change(Outcome outcome, Operation operation) implements JsonSerializable {
+    public enum Outcome {
+      CANCELING,
+      PURGED,
+      /** Already Succeeded or Failed: too late to cancel. */
+      CONFLICT,
+      NOT_FOUND
+    }
+  }
+
+  /** A milestone from this entity's saga, to persist. Local: the saga is a child. */
+  private record RecordProgress(ProcessingSaga.Record record) implements Command {}
+
+  private record SagaStopped() implements Command {}
+
+  private record RestartSaga() implements Command {}
+
+  private record Idle() implements Command {}
+
+  // ---- state and wiring
+
+  private final String requestId;
+  private final Catalogue catalogue;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<ProcessingSaga.Record> sagaReports;
+  private final Clock clock = Clock.systemUTC();
+  private ActorRef<ProcessingSaga.Command> saga;
+  private int sagaIncarnation;
+
+  private RequestBuffer(String requestId, Catalogue catalogue, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    super(persistenceId(requestId));
+    this.requestId = requestId;
+    this.catalogue = catalogue;
+    this.shard = shard;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.sagaReports = ctx.messageAdapter(ProcessingSaga.Record.class, RecordProgress::new);
+  }
+
+  @Override
+  public OperationState emptyState() {
+    return new Empty();
+  }
+
+  @Override
+  public Set<String> tagsFor(OperationEvent event) {
+    return Set.of(tagFor(requestId));
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Operations have tens of events; a snapshot only pays off for a saga that retries a lot.
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public SignalHandler<OperationState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state instanceof Operation op) {
+            startSaga(op);
+          }
+        })
+        .build();
+  }
+
+  // ---- command handlers
+
+  @Override
+  public CommandHandlerWithReply<Command, OperationEvent, OperationState> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+    builder.forStateType(Empty.class)
+        .onCommand(Submit.class, this::accept)
+        .onCommand(Cancel.class, (state, cmd) -> notFound(cmd.replyTo()))
+        .onCommand(Delete.class, (state, cmd) -> notFound(cmd.replyTo()))
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .onCommand(Idle.class, (state, cmd) -> passivate())
+        .onCommand(RecordProgress.class, (state, cmd) -> Effect().noReply())
+        .onCommand(SagaStopped.class, (state, cmd) -> Effect().noReply())
+        .onCommand(RestartSaga.class, (state, cmd) -> Effect().noReply());
+    builder.forStateType(Operation.class)
+        .onCommand(Submit.class, (op, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(op)))
+        .onCommand(Cancel.class, this::cancel)
+        .onCommand(Delete.class, this::delete)
+        .onCommand(Get.class, (op, cmd) -> Effect().reply(cmd.replyTo(), op))
+        .onCommand(RecordProgress.class, this::recordProgress)
+        .onCommand(SagaStopped.class, this::sagaStopped)
+        .onCommand(RestartSaga.class, (op, cmd) -> Effect().none().thenRun(s -> startSaga((Operation) s)).thenNoReply())
+        .onCommand(Idle.class, (op, cmd) -> op.progress().isTerminal() && saga == null ? passivate() : Effect().noReply());
+    return builder.build();
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> accept(Empty state, Submit cmd) {
+    return Effect()
+        .persist(new Accepted(cmd.request()))
+        // The saga starts only once the acceptance is durable.
+        .thenRun(s -> startSaga((Operation) s))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success((Operation) s));
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> cancel(Operation op, Cancel cmd) {
+    return requestCancel(op, cmd.replyTo());
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> delete(Operation op, Delete cmd) {
+    if (!op.progress().isTerminal()) {
+      return requestCancel(op, cmd.replyTo());
+    }
+    if (op.progress().purged()) {
+      return Effect().reply(cmd.replyTo(), new Change(Change.Outcome.PURGED, op));
+    }
+    return Effect()
+        .persist(new Purged(clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new Change(Change.Outcome.PURGED, (Operation) s));
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> requestCancel(Operation op, ActorRef<Change> replyTo) {
+    OperationStatus status = op.progress().status();
+    if (status == OperationStatus.Succeeded || status == OperationStatus.Failed) {
+      return Effect().reply(replyTo, new Change(Change.Outcome.CONFLICT, op));
+    }
+    if (status == OperationStatus.Canceled || op.progress().cancelRequested()) {
+      return Effect().reply(replyTo, new Change(Change.Outcome.CANCELING, op));
+    }
+    return Effect()
+        .persist(new CancelRequested(clock.instant()))
+        .thenRun(s -> {
+          if (saga != null) {
+            saga.tell(new ProcessingSaga.Wake((Operation) s));
+          } else {
+            startSaga((Operation) s);
+          }
+        })
+        .thenReply(replyTo, s -> new Change(Change.Outcome.CANCELING, (Operation) s));
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> recordProgress(Operation op, RecordProgress cmd) {
+    ProcessingSaga.Record record = cmd.record();
+    if (op.progress().isTerminal()) {
+      // A saga that outlived the end (it cannot, but the journal must stay consistent if it did).
+      return Effect().reply(record.replyTo(), op);
+    }
+    return Effect().persist(record.event()).thenReply(record.replyTo(), s -> (Operation) s);
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> sagaStopped(Operation op, SagaStopped cmd) {
+    saga = null;
+    if (!op.progress().isTerminal()) {
+      // It crashed (a bug in a step, say): start a fresh one on the durable state, after a pause.
+      ctx.getLog().warn("saga of operation {} stopped before the end; restarting it in {}", requestId, SAGA_RESTART_DELAY);
+      timers.startSingleTimer(SAGA_RESTART_TIMER, new RestartSaga(), SAGA_RESTART_DELAY);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> notFound(ActorRef<Change> replyTo) {
+    return Effect().none().thenRun(s -> passivate()).thenReply(replyTo, s -> new Change(Change.Outcome.NOT_FOUND, null));
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    return Effect().noReply();
+  }
+
+  // ---- the saga
+
+  private void startSaga(Operation op) {
+    if (saga != null || op.progress().isTerminal()) {
+      return;
+    }
+    Optional<String> unrunnable = whyUnrunnable(op);
+    if (unrunnable.isPresent()) {
+      OperationError error = OperationError.of("OperationTypeUnavailable", unrunnable.get());
+      ctx.getLog().error("operation {} cannot run: {}", requestId, unrunnable.get());
+      ctx.getSelf().tell(new RecordProgress(new ProcessingSaga.Record(
+          new Failed(error, FailureKind.REJECTED, clock.instant()), ctx.getSystem().ignoreRef())));
+      return;
+    }
+    OperationType type = catalogue.type(op.request().type()).orElseThrow();
+    saga = ctx.spawn(ProcessingSaga.create(op, type, sagaReports, clock), "saga-" + (++sagaIncarnation));
+    ctx.watchWith(saga, new SagaStopped());
+  }
+
+  /** The configuration changed under an accepted operation so that its steps no longer exist. */
+  private Optional<String> whyUnrunnable(Operation op) {
+    Optional<OperationType> type = catalogue.type(op.request().type());
+    if (type.isEmpty()) {
+      return Optional.of("Operation type '" + op.request().type() + "' is no longer configured.");
+    }
+    for (StepPlan step : op.request().steps()) {
+      if (type.get().step(step.name()).isEmpty()) {
+        return Optional.of("Step '" + step.name() + "' of operation type '" + op.request().type() + "' is no longer configured.");
+      }
+    }
+    return Optional.empty();
+  }
+
+  // ---- event handler
+
+  @Override
+  public EventHandler<OperationState, OperationEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(OperationState::apply);
+  }
+}

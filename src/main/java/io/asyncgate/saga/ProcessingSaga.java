@@ -1,0 +1,242 @@
+package io.asyncgate.saga;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.catalogue.StepDefinition;
+import io.asyncgate.operation.Failure;
+import io.asyncgate.operation.FailureKind;
+import io.asyncgate.operation.OperationError;
+import io.asyncgate.operation.OperationEvent;
+import io.asyncgate.operation.OperationEvent.*;
+import io.asyncgate.operation.OperationResult;
+import io.asyncgate.operation.OperationState.Operation;
+import io.asyncgate.saga.SagaPlan.*;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Runs one operation's steps in order, retrying with backoff, and on a failure for good or a cancel
+ * compensates in reverse order.
+ *
+ * <p>The saga keeps no progress of its own: every milestone (attempt started, succeeded, failed,
+ * compensated…) is sent to its owner, the operation's {@code RequestBuffer}, which persists it and
+ * answers with the new state; only then does the saga move on, deciding with {@link SagaPlan} from
+ * that state. A saga started on recovered state therefore carries on where the lost one stopped.
+ */
+public final class ProcessingSaga {
+
+  public sealed interface Command {}
+
+  /** Asks the owner to persist the event and answer with the operation as it now is. */
+  public record Record(OperationEvent event, ActorRef<Operation> replyTo) {}
+
+  /** From the owner: the operation changed outside the saga (a cancel), so a backoff wait ends now. */
+  public record Wake(Operation operation) implements Command {}
+
+  private record Recorded(Operation operation) implements Command {}
+
+  private record AttemptFinished(JsonNode output, Throwable failure) implements Command {}
+
+  private record RetryDue() implements Command {}
+
+  private static final String RETRY_TIMER = "retry";
+
+  public static Behavior<Command> create(Operation operation, OperationType type, ActorRef<Record> owner, Clock clock) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new ProcessingSaga(ctx, timers, type, owner, clock).decide(operation)));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final OperationType type;
+  private final ActorRef<Record> owner;
+  private final Clock clock;
+  /**
+   * Replies come through an adapter, not an ask: the owner's reply and a later {@link Wake} then
+   * reach this mailbox in the order the owner sent them.
+   */
+  private final ActorRef<Operation> recorded;
+
+  private ProcessingSaga(ActorContext<Command> ctx, TimerScheduler<Command> timers, OperationType type,
+      ActorRef<Record> owner, Clock clock) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.type = type;
+    this.owner = owner;
+    this.clock = clock;
+    this.recorded = ctx.messageAdapter(Operation.class, Recorded::new);
+  }
+
+  private Behavior<Command> decide(Operation op) {
+    Action action = SagaPlan.next(op.progress(), clock.instant());
+    if (action instanceof Execute e) {
+      StepDefinition def = definition(e.step());
+      if (e.attempt() > def.retry().maxAttempts()) {
+        // Only crashes in the middle of attempts get here: each one counted as an attempt.
+        Failure gaveUp = new Failure(FailureKind.TRANSIENT, "StepInterrupted",
+            "Step '" + e.step() + "' was interrupted " + (e.attempt() - 1) + " times without an outcome.", null);
+        return record(new StepFailed(e.step(), gaveUp, clock.instant()), this::decide);
+      }
+      return record(new StepStarted(e.step(), e.attempt(), clock.instant()),
+          started -> runStep(started, def, e.attempt()));
+    } else if (action instanceof Compensate c) {
+      StepDefinition def = definition(c.step());
+      return record(new CompensationStarted(c.step(), c.attempt(), clock.instant()),
+          started -> runCompensation(started, def, c.attempt()));
+    } else if (action instanceof Complete) {
+      OperationResult result;
+      try {
+        result = type.result().compose(op.request(), op.outputs());
+      } catch (RuntimeException e) {
+        OperationError error = OperationError.of("ResultUnavailable", "All steps succeeded but the result could not be made: " + e.getMessage());
+        return record(new Failed(error, FailureKind.TRANSIENT, clock.instant()), this::decide);
+      }
+      return record(new Succeeded(result, clock.instant()), this::decide);
+    } else if (action instanceof Finish f) {
+      return record(f.terminal(), this::decide);
+    }
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> runStep(Operation op, StepDefinition def, int attempt) {
+    StepContext context = contextFor(op, def.name(), attempt);
+    attempt(() -> def.step().execute(context), def.timeout());
+    return Behaviors.receive(Command.class)
+        .onMessage(AttemptFinished.class, done -> stepFinished(def, attempt, done))
+        .onMessage(Wake.class, w -> Behaviors.same()) // the cancel is seen once this attempt is recorded
+        .build();
+  }
+
+  private Behavior<Command> stepFinished(StepDefinition def, int attempt, AttemptFinished done) {
+    String step = def.name();
+    if (done.failure() == null) {
+      JsonNode output = done.output() == null ? NullNode.getInstance() : done.output();
+      return record(new StepSucceeded(step, output, clock.instant()), this::decide);
+    }
+    Failure failure = classify(done.failure(), step, def.timeout());
+    if (failure.kind() == FailureKind.REJECTED || attempt >= def.retry().maxAttempts()) {
+      Failure last = failure.kind() == FailureKind.REJECTED ? failure : gaveUp(failure, attempt);
+      return record(new StepFailed(step, last, clock.instant()), this::decide);
+    }
+    Duration delay = backoff(def.retry(), attempt, done.failure());
+    return record(new StepAttemptFailed(step, attempt, failure, clock.instant()), op -> awaitRetry(op, delay));
+  }
+
+  private Behavior<Command> runCompensation(Operation op, StepDefinition def, int attempt) {
+    StepContext context = contextFor(op, def.name(), attempt);
+    CompensableStep step = (CompensableStep) def.step();
+    attempt(() -> step.compensate(context).thenApply(v -> NullNode.getInstance()), def.timeout());
+    return Behaviors.receive(Command.class)
+        .onMessage(AttemptFinished.class, done -> compensationFinished(def, attempt, done))
+        .onMessage(Wake.class, w -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> compensationFinished(StepDefinition def, int attempt, AttemptFinished done) {
+    String step = def.name();
+    if (done.failure() == null) {
+      return record(new CompensationSucceeded(step, clock.instant()), this::decide);
+    }
+    Failure failure = classify(done.failure(), step, def.timeout());
+    if (failure.kind() == FailureKind.REJECTED || attempt >= def.compensationRetry().maxAttempts()) {
+      Failure last = failure.kind() == FailureKind.REJECTED ? failure : gaveUp(failure, attempt);
+      return record(new CompensationFailed(step, last, clock.instant()), this::decide);
+    }
+    Duration delay = backoff(def.compensationRetry(), attempt, done.failure());
+    return record(new CompensationAttemptFailed(step, attempt, failure, clock.instant()), op -> awaitRetry(op, delay));
+  }
+
+  private Behavior<Command> awaitRetry(Operation op, Duration delay) {
+    timers.startSingleTimer(RETRY_TIMER, new RetryDue(), delay);
+    return Behaviors.receive(Command.class)
+        .onMessage(RetryDue.class, due -> decide(op))
+        .onMessage(Wake.class, wake -> {
+          // A cancel arrived: stop waiting and take the latest state from the owner.
+          timers.cancel(RETRY_TIMER);
+          return decide(wake.operation());
+        })
+        .build();
+  }
+
+  /**
+   * Persists through the owner, then continues with the state it answers. If persisting fails the
+   * owner stops, and this child with it; the recovered owner starts a new saga.
+   */
+  private Behavior<Command> record(OperationEvent event, Function<Operation, Behavior<Command>> then) {
+    owner.tell(new Record(event, recorded));
+    return Behaviors.receive(Command.class)
+        .onMessage(Recorded.class, reply -> then.apply(reply.operation()))
+        .onMessage(Wake.class, w -> Behaviors.same()) // the reply that follows already has the change
+        .build();
+  }
+
+  /** Runs one attempt with its timeout; the outcome comes back as {@link AttemptFinished}. */
+  private void attempt(java.util.function.Supplier<CompletionStage<? extends JsonNode>> work, Duration timeout) {
+    CompletableFuture<JsonNode> outcome;
+    try {
+      // A copy, so the timeout never completes a future the step shares with anything else.
+      outcome = work.get().toCompletableFuture().<JsonNode>thenApply(x -> x)
+          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    ctx.pipeToSelf(outcome, AttemptFinished::new);
+  }
+
+  private StepContext contextFor(Operation op, String step, int attempt) {
+    var request = op.request();
+    return new StepContext(request.id(), request.type(), step, attempt, request.pathParams(), request.body(),
+        op.outputs(), ctx.getSystem().scheduler(), ctx.getExecutionContext());
+  }
+
+  private StepDefinition definition(String step) {
+    return type.step(step).orElseThrow(() -> new IllegalStateException(
+        "operation type " + type.name() + " no longer has step " + step));
+  }
+
+  private static Duration backoff(RetryPolicy policy, int failedAttempt, Throwable failure) {
+    Duration delay = policy.backoffAfter(failedAttempt);
+    if (unwrap(failure) instanceof StepFailure sf && sf.retryAfter().isPresent()
+        && sf.retryAfter().get().compareTo(delay) > 0) {
+      return sf.retryAfter().get();
+    }
+    return delay;
+  }
+
+  private static Failure gaveUp(Failure last, int attempts) {
+    return new Failure(last.kind(), last.code(), "Gave up after " + attempts + " attempt(s); the last one failed: " + last.message(), last.inner());
+  }
+
+  static Failure classify(Throwable thrown, String step, Duration timeout) {
+    Throwable t = unwrap(thrown);
+    if (t instanceof StepFailure sf) {
+      return sf.toFailure();
+    }
+    if (t instanceof TimeoutException) {
+      return new Failure(FailureKind.TIMEOUT, "StepTimedOut",
+          "Step '" + step + "' did not finish within " + timeout.toMillis() + " ms.", null);
+    }
+    String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    return new Failure(FailureKind.TRANSIENT, "StepError", "Step '" + step + "' failed: " + message, null);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,106 @@
+package io.asyncgate.saga;
+
+import akka.actor.typed.Scheduler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import scala.concurrent.ExecutionContextExecutor;
+
+/** What a step sees of its operation: the request, earlier steps' outputs, and its idempotency key. */
+public final class StepContext {
+  private final String requestId;
+  private final String operationType;
+  private final String step;
+  private final int attempt;
+  private final Map<String, String> pathParams;
+  private final JsonNode body;
+  private final Map<String, JsonNode> outputs;
+  private final Scheduler scheduler;
+  private final ExecutionContextExecutor executor;
+
+  public StepContext(
+      String requestId,
+      String operationType,
+      String step,
+      int attempt,
+      Map<String, String> pathParams,
+      JsonNode body,
+      Map<String, JsonNode> outputs,
+      Scheduler scheduler,
+      ExecutionContextExecutor executor) {
+    this.requestId = requestId;
+    this.operationType = operationType;
+    this.step = step;
+    this.attempt = attempt;
+    this.pathParams = Map.copyOf(pathParams);
+    this.body = body == null ? NullNode.getInstance() : body;
+    this.outputs = Map.copyOf(outputs);
+    this.scheduler = scheduler;
+    this.executor = executor;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public String operationType() {
+    return operationType;
+  }
+
+  public String step() {
+    return step;
+  }
+
+  /** 1 for the first attempt; the compensation counts its own attempts. */
+  public int attempt() {
+    return attempt;
+  }
+
+  /** {@code {requestId}:{step}}: the same for every attempt and for the compensation. */
+  public String idempotencyKey() {
+    return requestId + ":" + step;
+  }
+
+  public Map<String, String> pathParams() {
+    return pathParams;
+  }
+
+  public String pathParam(String name) {
+    String value = pathParams.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("no path parameter " + name);
+    }
+    return value;
+  }
+
+  /** The request body as JSON; {@code NullNode} when the request had none. */
+  public JsonNode body() {
+    return body;
+  }
+
+  /** The output of an earlier step that has succeeded. */
+  public Optional<JsonNode> output(String stepName) {
+    return Optional.ofNullable(outputs.get(stepName));
+  }
+
+  public Map<String, JsonNode> outputs() {
+    return outputs;
+  }
+
+  /** A stage that completes after the delay, without holding a thread. */
+  public CompletionStage<Void> delay(Duration delay) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    scheduler.scheduleOnce(delay, () -> done.complete(null), executor);
+    return done;
+  }
+
+  /** The executor for a step's own asynchronous work (never the JDK common pool; see STACK notes). */
+  public Executor executor() {
+    return executor;
+  }
+}

@@ -1,0 +1,55 @@
+package io.asyncgate.saga;
+
+import io.asyncgate.operation.Failure;
+import io.asyncgate.operation.FailureKind;
+import io.asyncgate.operation.OperationError;
+import java.time.Duration;
+import java.util.Optional;
+
+/** How a step says that it failed, and whether trying again can help. */
+public final class StepFailure extends RuntimeException {
+  private final FailureKind kind;
+  private final String code;
+  private final OperationError.Detail inner;
+  private final Duration retryAfter;
+
+  private StepFailure(FailureKind kind, String code, String message, OperationError.Detail inner, Duration retryAfter) {
+    super(message, null, false, false);
+    this.kind = kind;
+    this.code = code;
+    this.inner = inner;
+    this.retryAfter = retryAfter;
+  }
+
+  /** A definitive "no" (a business rule, a downstream 4xx): not retried, compensation begins. */
+  public static StepFailure rejected(String code, String message) {
+    return new StepFailure(FailureKind.REJECTED, code, message, null, null);
+  }
+
+  /** A rejection carrying the downstream's own error, shown as {@code error.innererror}. */
+  public static StepFailure rejected(String code, String message, String innerCode, String innerMessage) {
+    return new StepFailure(FailureKind.REJECTED, code, message, new OperationError.Detail(innerCode, innerMessage), null);
+  }
+
+  /** A failure that may pass (a 5xx, a refused connection): retried with backoff. */
+  public static StepFailure transientFailure(String code, String message) {
+    return new StepFailure(FailureKind.TRANSIENT, code, message, null, null);
+  }
+
+  /** The same, with the downstream's {@code Retry-After}, honoured when longer than the backoff. */
+  public StepFailure retryAfter(Duration delay) {
+    return new StepFailure(kind, code, getMessage(), inner, delay);
+  }
+
+  public FailureKind kind() {
+    return kind;
+  }
+
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
+  Failure toFailure() {
+    return new Failure(kind, code, getMessage(), inner);
+  }
+}

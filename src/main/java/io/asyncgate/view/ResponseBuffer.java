@@ -1,0 +1,63 @@
+package io.asyncgate.view;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.projection.ProjectionBehavior;
+import akka.projection.ProjectionId;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.javadsl.ExactlyOnceProjection;
+import akka.projection.javadsl.SourceProvider;
+import akka.projection.jdbc.javadsl.JdbcProjection;
+import akka.persistence.query.Offset;
+import io.asyncgate.operation.OperationEvent;
+import io.asyncgate.request.RequestBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import javax.sql.DataSource;
+
+/**
+ * The response buffer: a projection of every operation's events into {@code operation_view}, one
+ * projection per tag slice, spread over the cluster by a sharded daemon process. Offsets commit in
+ * the same transaction as the row (exactly-once).
+ */
+public final class ResponseBuffer {
+  static final String NAME = "response-buffer";
+
+  private ResponseBuffer() {}
+
+  /** Creates the projection offset tables when missing; fails with the database's message. */
+  public static CompletionStage<akka.Done> createOffsetTables(ActorSystem<?> system, DataSource dataSource) {
+    return JdbcProjection.createTablesIfNotExists(() -> new PlainJdbcSession(dataSource), system);
+  }
+
+  public static void init(ActorSystem<?> system, DataSource dataSource) {
+    OperationViewRepository repository = new OperationViewRepository(dataSource);
+    List<String> tags = RequestBuffer.tags();
+    ShardedDaemonProcess.get(system).init(
+        ProjectionBehavior.Command.class,
+        NAME,
+        tags.size(),
+        i -> ProjectionBehavior.create(projection(system, dataSource, repository, tags.get(i))),
+        ShardedDaemonProcessSettings.create(system),
+        Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  private static ExactlyOnceProjection<Offset, EventEnvelope<OperationEvent>> projection(
+      ActorSystem<?> system, DataSource dataSource, OperationViewRepository repository, String tag) {
+    SourceProvider<Offset, EventEnvelope<OperationEvent>> events =
+        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+    return JdbcProjection.exactlyOnce(
+            ProjectionId.of(NAME, tag),
+            events,
+            () -> new PlainJdbcSession(dataSource),
+            () -> new ResponseBufferHandler(repository),
+            system)
+        // A failing row (the database away) is retried, not skipped: the view must not lose events.
+        .withRestartBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
+  }
+}

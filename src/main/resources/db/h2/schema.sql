@@ -1,0 +1,61 @@
+-- asyncgate schema for H2. Applied on start when asyncgate.db.create-schema = true; every
+-- statement is idempotent. The journal tables are those of akka-persistence-jdbc 5.2.1
+-- (schema/h2/h2-create-schema.sql in its jar), with IF NOT EXISTS added to the index.
+
+CREATE TABLE IF NOT EXISTS "event_journal" (
+    "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
+    "deleted" BOOLEAN DEFAULT false NOT NULL,
+    "persistence_id" VARCHAR(255) NOT NULL,
+    "sequence_number" BIGINT NOT NULL,
+    "writer" VARCHAR NOT NULL,
+    "write_timestamp" BIGINT NOT NULL,
+    "adapter_manifest" VARCHAR NOT NULL,
+    "event_payload" BLOB NOT NULL,
+    "event_ser_id" INTEGER NOT NULL,
+    "event_ser_manifest" VARCHAR NOT NULL,
+    "meta_payload" BLOB,
+    "meta_ser_id" INTEGER,
+    "meta_ser_manifest" VARCHAR,
+    PRIMARY KEY("persistence_id","sequence_number")
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS "event_journal_ordering_idx" ON "event_journal" ("ordering");
+
+CREATE TABLE IF NOT EXISTS "event_tag" (
+    "event_id" BIGINT NOT NULL,
+    "tag" VARCHAR NOT NULL,
+    PRIMARY KEY("event_id", "tag"),
+    CONSTRAINT fk_event_journal
+      FOREIGN KEY("event_id")
+      REFERENCES "event_journal"("ordering")
+      ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS "snapshot" (
+    "persistence_id" VARCHAR(255) NOT NULL,
+    "sequence_number" BIGINT NOT NULL,
+    "created" BIGINT NOT NULL,
+    "snapshot_ser_id" INTEGER NOT NULL,
+    "snapshot_ser_manifest" VARCHAR NOT NULL,
+    "snapshot_payload" BLOB NOT NULL,
+    "meta_ser_id" INTEGER,
+    "meta_ser_manifest" VARCHAR,
+    "meta_payload" BLOB,
+    PRIMARY KEY("persistence_id","sequence_number")
+);
+
+-- The ResponseBuffer view: what status, result and list requests read.
+CREATE TABLE IF NOT EXISTS operation_view (
+    id VARCHAR(64) NOT NULL PRIMARY KEY,
+    operation_type VARCHAR(128) NOT NULL,
+    principal VARCHAR(256) NOT NULL,
+    status VARCHAR(16) NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    progress CLOB NOT NULL,
+    result_content_type VARCHAR(255),
+    result_file_name VARCHAR(255),
+    result_body BLOB
+);
+
+CREATE INDEX IF NOT EXISTS operation_view_listing_idx ON operation_view (principal, created_at DESC, id DESC);
