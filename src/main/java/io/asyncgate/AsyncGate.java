@@ -57,7 +57,8 @@ public final class AsyncGate implements AutoCloseable {
 
       MessageDispatcher blocking = (MessageDispatcher) system.classicSystem().dispatchers().lookup("asyncgate-db-dispatcher");
       OperationLookup lookup = new OperationLookup(system, new OperationViewRepository(database.dataSource()), (Executor) blocking);
-      HttpApi api = new HttpApi(system, catalogue, lookup, config.getConfig("asyncgate.http"));
+      HttpApi api = new HttpApi(system, catalogue, lookup, config.getConfig("asyncgate.http"),
+          database.dataSource(), (Executor) blocking);
       ServerBinding binding = Http.get(system)
           .newServerAt(config.getString("asyncgate.http.interface"), config.getInt("asyncgate.http.port"))
           .bind(api.routes())

@@ -5,6 +5,7 @@ import static akka.http.javadsl.server.PathMatchers.segment;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Allow;
 import akka.http.javadsl.server.AllDirectives;
@@ -20,6 +21,8 @@ import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.view.OperationLookup;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
 import java.util.concurrent.CompletionException;
 
 /** The public HTTP API of API.md: every route, and every error as problem+json. */
@@ -31,14 +34,17 @@ public final class HttpApi extends AllDirectives {
   private final PublicUrls urls;
   private final SubmitRoute submit;
   private final OperationRoutes operations;
+  private final Readiness readiness;
 
-  public HttpApi(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, Config http) {
+  public HttpApi(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, Config http,
+      DataSource dataSource, Executor blocking) {
     this.system = system;
     this.urls = new PublicUrls(http.getString("public-base-url"), http.getBoolean("trust-forwarded-headers"));
     long inlineResultMax = http.getBytes("inline-result-max");
     this.submit = new SubmitRoute(system, catalogue, urls, http.getBytes("max-request-body"),
         http.getDuration("submit-timeout"), inlineResultMax);
     this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("submit-timeout"), inlineResultMax);
+    this.readiness = new Readiness(system, dataSource, blocking);
   }
 
   public Route routes() {
@@ -49,7 +55,9 @@ public final class HttpApi extends AllDirectives {
                 ProblemKind.bySlug(slug).map(kind -> complete(Problems.page(kind))).orElseGet(this::reject)))),
             pathPrefix("health", () -> concat(
                 path("alive", () -> get(() -> complete(StatusCodes.OK, "alive"))),
-                path("ready", () -> get(() -> complete(StatusCodes.OK, "ready"))))),
+                path("ready", () -> get(() -> completeWithFuture(readiness.check().thenApply(notReady ->
+                    notReady.map(why -> HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).withEntity("not ready: " + why))
+                        .orElseGet(() -> HttpResponse.create().withEntity("ready")))))))),
             submit.route(ANONYMOUS)))));
   }
 
