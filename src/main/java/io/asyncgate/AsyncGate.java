@@ -1,5 +1,7 @@
 package io.asyncgate;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
@@ -16,6 +18,7 @@ import io.asyncgate.view.OperationLookup;
 import io.asyncgate.view.OperationViewRepository;
 import io.asyncgate.view.ResponseBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -27,12 +30,10 @@ public final class AsyncGate implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final ActorSystem<Void> system;
-  private final Database database;
   private final ServerBinding binding;
 
-  private AsyncGate(ActorSystem<Void> system, Database database, ServerBinding binding) {
+  private AsyncGate(ActorSystem<Void> system, ServerBinding binding) {
     this.system = system;
-    this.database = database;
     this.binding = binding;
   }
 
@@ -47,6 +48,12 @@ public final class AsyncGate implements AutoCloseable {
         database.applySchema();
       }
       system = ActorSystem.create(Behaviors.empty(), "asyncgate", config);
+      // However the system stops (SIGTERM, leaving the cluster, close()), the pool closes last.
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+          "close-view-database", () -> {
+            database.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
 
@@ -68,7 +75,7 @@ public final class AsyncGate implements AutoCloseable {
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       system.log().info("asyncgate serves HTTP on {} with operation types {}", binding.localAddress(),
           catalogue.types().stream().map(t -> t.name() + " (" + t.route() + ")").toList());
-      return new AsyncGate(system, database, binding);
+      return new AsyncGate(system, binding);
     } catch (Exception e) {
       if (system != null) {
         system.terminate();
@@ -87,11 +94,10 @@ public final class AsyncGate implements AutoCloseable {
     return system;
   }
 
-  /** Stops the node the way SIGTERM does (coordinated shutdown), and waits for it. */
+  /** Stops the node the way SIGTERM does (coordinated shutdown, which also closes the pool), and waits. */
   @Override
   public void close() {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
-    database.close();
   }
 }

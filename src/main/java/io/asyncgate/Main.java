@@ -1,6 +1,7 @@
 package io.asyncgate;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.asyncgate.catalogue.Catalogue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,10 +14,10 @@ public final class Main {
 
   public static void main(String[] args) {
     try {
-      Config config = Settings.load();
-      AsyncGate gate = AsyncGate.start(config, Catalogue.of());
-      // SIGTERM runs Akka's coordinated shutdown (its JVM shutdown hook); the database closes after it.
-      gate.system().getWhenTerminated().thenRun(() -> log.info("asyncgate stopped"));
+      // A node whose actor system stops (e.g. downed by the split-brain resolver) must not linger.
+      Config config = Settings.load(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on"), System.getenv());
+      // SIGTERM or Ctrl-C runs Akka's coordinated shutdown through its JVM shutdown hook.
+      AsyncGate.start(config, Catalogue.of());
     } catch (RuntimeException e) {
       log.error("asyncgate cannot start: {}", e.getMessage(), e);
       System.exit(1);
