@@ -1,5 +1,6 @@
 package io.asyncgate.operation;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.asyncgate.Json;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ public record OperationResult(String contentType, String fileName, byte[] body) 
     return new OperationResult(contentType, fileName, text.getBytes(StandardCharsets.UTF_8));
   }
 
+  @JsonIgnore
   public boolean isJson() {
     String base = contentType.split(";", 2)[0].trim().toLowerCase();
     return base.equals(JSON) || base.endsWith("+json");
