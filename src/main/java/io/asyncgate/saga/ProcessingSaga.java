@@ -86,7 +86,7 @@ public final class ProcessingSaga {
       StepDefinition def = definition(e.step());
       if (e.attempt() > def.retry().maxAttempts()) {
         // Only crashes in the middle of attempts get here: each one counted as an attempt.
-        Failure gaveUp = new Failure(FailureKind.TRANSIENT, "StepInterrupted",
+        Failure gaveUp = new Failure(FailureKind.TRANSIENT, Failure.INTERRUPTED_CODE,
             "Step '" + e.step() + "' was interrupted " + (e.attempt() - 1) + " times without an outcome.", null);
         return record(new StepFailed(e.step(), gaveUp, clock.instant()), this::decide);
       }

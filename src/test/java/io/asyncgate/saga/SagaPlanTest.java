@@ -143,6 +143,22 @@ class SagaPlanTest {
   }
 
   @Test
+  void aStepOnceInterruptedStaysInDoubtAfterLaterAttemptsFailTransiently() {
+    OperationEvent[] failed = concat(succeeded("a"),
+        new StepStarted("b", 1, T0), // no outcome: cut off by a crash
+        new StepStarted("b", 2, T0), new StepAttemptFailed("b", 2, FLAKY, T0),
+        new StepStarted("b", 3, T0), new StepFailed("b", FLAKY, T0));
+    assertEquals(new Compensate("b", 1), next(abc(failed)));
+  }
+
+  @Test
+  void aStepGivenUpBecauseItsLastAttemptWasInterruptedIsCompensated() {
+    Failure interrupted = new Failure(FailureKind.TRANSIENT, Failure.INTERRUPTED_CODE, "interrupted", null);
+    OperationEvent[] failed = concat(succeeded("a"), new StepStarted("b", 1, T0), new StepFailed("b", interrupted, T0));
+    assertEquals(new Compensate("b", 1), next(abc(failed)));
+  }
+
+  @Test
   void aStepInterruptedDuringACancelIsCompensatedBeforeTheEarlierOnes() {
     OperationEvent[] events = concat(succeeded("a"), new StepStarted("b", 1, T0), new CancelRequested(T0));
     assertEquals(new Compensate("b", 1), next(abc(events)));
