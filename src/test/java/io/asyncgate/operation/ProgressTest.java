@@ -100,6 +100,16 @@ class ProgressTest {
   }
 
   @Test
+  void anAttemptStartedOverOneWithoutOutcomeMarksTheInterruptionAsInDoubt() {
+    Progress p = fold(new StepStarted("a", 1, t(1)), new StepStarted("a", 2, t(2)));
+    assertTrue(p.step("a").effectInDoubt());
+    assertEquals(2, p.step("a").attempts());
+
+    Progress clean = fold(new StepStarted("a", 1, t(1)), new StepAttemptFailed("a", 1, FLAKY, t(2)), new StepStarted("a", 2, t(3)));
+    assertFalse(clean.step("a").effectInDoubt(), "attempt 1 had an outcome");
+  }
+
+  @Test
   void stepSucceededCountsTowardsPercentComplete() {
     Progress one = fold(new StepStarted("a", 1, t(1)), new StepSucceeded("a", IntNode.valueOf(7), t(2)));
     assertEquals(StepStatus.Succeeded, one.step("a").status());
