@@ -28,7 +28,9 @@ public enum Phase {
     return wire;
   }
 
-  @JsonCreator
+  // DELEGATING: with parameter names compiled in (Akka's Jackson reads them), a bare @JsonCreator
+  // with one argument is taken as properties-based and every state holding a Phase fails to read.
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Phase fromWire(String wire) {
     return Arrays.stream(values())
         .filter(p -> p.wire.equals(wire))

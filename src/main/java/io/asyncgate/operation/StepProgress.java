@@ -35,7 +35,8 @@ public record StepProgress(
   }
 
   StepProgress started(int attempt) {
-    return new StepProgress(name, compensable, StepStatus.Running, attempt, failedAttempts, effectInDoubt,
+    // A new attempt while the last one has no outcome: that one was interrupted, its effect is in doubt.
+    return new StepProgress(name, compensable, StepStatus.Running, attempt, failedAttempts, effectInDoubt || attemptOpen(),
         lastFailure, compensation, compensationAttempts, compensationFailure);
   }
 
@@ -70,7 +71,7 @@ public record StepProgress(
   }
 
   private boolean inDoubtAfter(Failure failure) {
-    return effectInDoubt || failure.kind() == FailureKind.TIMEOUT;
+    return effectInDoubt || failure.kind() == FailureKind.TIMEOUT || Failure.INTERRUPTED_CODE.equals(failure.code());
   }
 
   /** An attempt was started and has no recorded outcome: under way, or cut off by a crash. */

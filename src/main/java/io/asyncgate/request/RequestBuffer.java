@@ -30,6 +30,8 @@ import io.asyncgate.operation.OperationEvent.Accepted;
 import io.asyncgate.operation.OperationEvent.CancelRequested;
 import io.asyncgate.operation.OperationEvent.Failed;
 import io.asyncgate.operation.OperationEvent.Purged;
+import io.asyncgate.operation.OperationEvent.StepStarted;
+import io.asyncgate.operation.OperationEvent.Succeeded;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationState;
 import io.asyncgate.operation.OperationState.Empty;
@@ -258,6 +260,11 @@ public final class RequestBuffer
     ProcessingSaga.Record record = cmd.record();
     if (op.progress().isTerminal()) {
       // A saga that outlived the end (it cannot, but the journal must stay consistent if it did).
+      return Effect().reply(record.replyTo(), op);
+    }
+    if (op.progress().cancelRequested() && (record.event() instanceof StepStarted || record.event() instanceof Succeeded)) {
+      // The saga decided this before the cancel was recorded: nothing new may start or succeed
+      // after an accepted cancel. It decides again on the answered state, which has the cancel.
       return Effect().reply(record.replyTo(), op);
     }
     return Effect().persist(record.event()).thenReply(record.replyTo(), s -> (Operation) s);

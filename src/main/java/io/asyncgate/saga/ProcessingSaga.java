@@ -86,12 +86,13 @@ public final class ProcessingSaga {
       StepDefinition def = definition(e.step());
       if (e.attempt() > def.retry().maxAttempts()) {
         // Only crashes in the middle of attempts get here: each one counted as an attempt.
-        Failure gaveUp = new Failure(FailureKind.TRANSIENT, "StepInterrupted",
+        Failure gaveUp = new Failure(FailureKind.TRANSIENT, Failure.INTERRUPTED_CODE,
             "Step '" + e.step() + "' was interrupted " + (e.attempt() - 1) + " times without an outcome.", null);
         return record(new StepFailed(e.step(), gaveUp, clock.instant()), this::decide);
       }
+      // A start the owner did not record (a cancel came first) is not run: decide again instead.
       return record(new StepStarted(e.step(), e.attempt(), clock.instant()),
-          started -> runStep(started, def, e.attempt()));
+          started -> started.progress().cancelRequested() ? decide(started) : runStep(started, def, e.attempt()));
     } else if (action instanceof Compensate c) {
       StepDefinition def = definition(c.step());
       return record(new CompensationStarted(c.step(), c.attempt(), clock.instant()),
