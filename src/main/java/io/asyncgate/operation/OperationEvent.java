@@ -41,6 +41,9 @@ public sealed interface OperationEvent extends JsonSerializable {
   /** The compensation was given up after its retries: the operation ends visibly unclean. */
   record CompensationFailed(String step, Failure failure, Instant at) implements OperationEvent {}
 
+  /** Every step succeeded but the result could not be made: the steps are compensated. */
+  record ResultFailed(Failure failure, Instant at) implements OperationEvent {}
+
   record Succeeded(OperationResult result, Instant at) implements OperationEvent {}
 
   record Failed(OperationError error, FailureKind kind, Instant at) implements OperationEvent {}

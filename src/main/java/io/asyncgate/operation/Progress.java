@@ -59,6 +59,9 @@ public record Progress(
           .step(e.step(), s -> s.failed(e.failure()));
       return new Progress(failed.status, failed.phase, cancelRequested, purged, createdAt, at, failed.steps,
           e.failure().toError(), e.failure().kind());
+    } else if (event instanceof ResultFailed e) {
+      return new Progress(status, workingPhase(Phase.COMPENSATING), cancelRequested, purged, createdAt, at, steps,
+          e.failure().toError(), e.failure().kind());
     } else if (event instanceof CancelRequested) {
       OperationStatus shown = status == OperationStatus.NotStarted ? status : OperationStatus.Running;
       return new Progress(shown, Phase.CANCELLING, true, purged, createdAt, at, steps, error, failureKind);

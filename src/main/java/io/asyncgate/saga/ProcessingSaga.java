@@ -11,7 +11,6 @@ import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.catalogue.StepDefinition;
 import io.asyncgate.operation.Failure;
 import io.asyncgate.operation.FailureKind;
-import io.asyncgate.operation.OperationError;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.*;
 import io.asyncgate.operation.OperationResult;
@@ -53,6 +52,7 @@ public final class ProcessingSaga {
   private record RetryDue() implements Command {}
 
   private static final String RETRY_TIMER = "retry";
+  static final String RESULT_UNAVAILABLE = "ResultUnavailable";
 
   public static Behavior<Command> create(Operation operation, OperationType type, ActorRef<Record> owner, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -102,8 +102,9 @@ public final class ProcessingSaga {
       try {
         result = type.result().compose(op.request(), op.outputs());
       } catch (RuntimeException e) {
-        OperationError error = OperationError.of("ResultUnavailable", "All steps succeeded but the result could not be made: " + e.getMessage());
-        return record(new Failed(error, FailureKind.TRANSIENT, clock.instant()), this::decide);
+        Failure failure = new Failure(FailureKind.TRANSIENT, RESULT_UNAVAILABLE,
+            "All steps succeeded but the result could not be made: " + e.getMessage(), null);
+        return record(new ResultFailed(failure, clock.instant()), this::decide);
       }
       return record(new Succeeded(result, clock.instant()), this::decide);
     } else if (action instanceof Finish f) {

@@ -38,7 +38,9 @@ public final class SagaPlan {
       return new Done();
     }
     List<StepProgress> steps = progress.steps();
-    boolean unwinding = progress.cancelRequested() || steps.stream().anyMatch(s -> s.status() == StepStatus.Failed);
+    // A cancel, a step failed for good, or a result that could not be made: undo what was done.
+    boolean unwinding = progress.cancelRequested() || progress.error() != null
+        || steps.stream().anyMatch(s -> s.status() == StepStatus.Failed);
     if (!unwinding) {
       for (StepProgress s : steps) {
         if (s.status() != StepStatus.Succeeded) {

@@ -114,12 +114,21 @@ class ProcessingSagaTest {
       })
       .build();
 
+  private static final OperationType RESULT_FAILS = OperationType.builder("saga-result-fails")
+      .route("POST /saga-test/result-fails")
+      .step(def("a", CALLS.step(succeeds())))
+      .step(def("b", CALLS.step(succeeds())))
+      .result((request, outputs) -> {
+        throw new IllegalStateException("no template for this output");
+      })
+      .build();
+
   private static TestGate gate;
 
   @BeforeAll
   static void start() {
     gate = TestGate.start(Catalogue.of(RETRY, REJECT, EXHAUST, TIME_OUT, HONOURS_RETRY_AFTER, KEYS, CANCEL_RUNNING,
-        CANCEL_BACKOFF, CANCEL_EARLY, CANCEL_COMPLETING, UNDO_FAILS), "");
+        CANCEL_BACKOFF, CANCEL_EARLY, CANCEL_COMPLETING, UNDO_FAILS, RESULT_FAILS), "");
   }
 
   @AfterAll
@@ -346,6 +355,20 @@ class ProcessingSagaTest {
   }
 
   // ---- compensation that keeps failing
+
+  @Test
+  void aResultThatCannotBeMadeFailsTheOperationAfterCompensatingItsSteps() {
+    String id = submit(RESULT_FAILS);
+
+    JsonNode doc = gate.awaitTerminal(id, WITHIN);
+    assertEquals("Failed", doc.path("status").asText(), doc.toString());
+    assertEquals("ResultUnavailable", doc.path("error").path("code").asText(), doc.toString());
+    assertTrue(doc.path("error").path("message").asText().contains("no template for this output"), doc.toString());
+    assertCompensation(doc, 0, "Succeeded");
+    assertCompensation(doc, 1, "Succeeded");
+    assertEquals(List.of("a#1", "b#1", "undo b#1", "undo a#1"), CALLS.trace(id));
+    assertEquals(502, gate.get("/operations/" + id + "/result").statusCode());
+  }
 
   @Test
   void aCompensationThatKeepsFailingEndsFailedWithCompensationFailed() {
