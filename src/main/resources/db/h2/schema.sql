@@ -21,6 +21,12 @@ CREATE TABLE IF NOT EXISTS "event_journal" (
 
 CREATE UNIQUE INDEX IF NOT EXISTS "event_journal_ordering_idx" ON "event_journal" ("ordering");
 
+-- No identity cache: H2 reserves 32 "ordering" values ahead and a kill -9 loses the unused ones.
+-- The read journal takes such a gap for a write still in flight and holds back every later event
+-- (max-tries x query-delay, 10 s) — after each crash the view, and so every status read, froze.
+-- Also applied to databases created before this line.
+ALTER TABLE "event_journal" ALTER COLUMN "ordering" SET NO CACHE;
+
 CREATE TABLE IF NOT EXISTS "event_tag" (
     "event_id" BIGINT NOT NULL,
     "tag" VARCHAR NOT NULL,
