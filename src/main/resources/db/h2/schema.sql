@@ -59,6 +59,8 @@ CREATE TABLE IF NOT EXISTS operation_view (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     progress CLOB NOT NULL,
+    -- the sequence number of the last event applied: reads add the journal's newer events
+    seq_nr BIGINT NOT NULL,
     result_content_type VARCHAR(255),
     result_file_name VARCHAR(255),
     result_body BLOB

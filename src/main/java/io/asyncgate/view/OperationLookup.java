@@ -13,9 +13,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Reads one operation for the API: from the view, and — when the view has not caught up yet (the
- * first moments after a 202) — by folding its events from the journal with the same fold the
- * entity uses. Neither way starts or disturbs the entity.
+ * Reads one operation for the API: its view row, brought up to date with the journal events the
+ * view has not applied yet (usually none: one indexed query finds that out); before the view has
+ * a row at all — the first moments after a 202 — its events folded from the journal. Either way
+ * the answer is as fresh as the journal, so a client never sees an operation step back in time,
+ * and neither way starts or disturbs the entity.
  */
 public final class OperationLookup {
   private final ActorSystem<?> system;
@@ -32,11 +34,18 @@ public final class OperationLookup {
 
   public CompletionStage<Optional<OperationView>> find(String id) {
     return CompletableFuture.supplyAsync(() -> repository.find(id), blocking)
-        .thenCompose(row -> row.isPresent() ? CompletableFuture.completedFuture(row) : fromJournal(id));
+        .thenCompose(row -> row.isPresent() ? catchUp(id, row.get()) : fromJournal(id));
   }
 
   public CompletionStage<OperationViewRepository.Page> list(OperationViewRepository.ListQuery query) {
     return CompletableFuture.supplyAsync(() -> repository.list(query), blocking);
+  }
+
+  private CompletionStage<Optional<OperationView>> catchUp(String id, OperationViewRepository.Row row) {
+    return journal
+        .currentEventsByPersistenceId(RequestBuffer.persistenceId(id).id(), row.seqNr() + 1, Long.MAX_VALUE)
+        .runFold(row.view(), (view, envelope) -> view.apply((OperationEvent) envelope.event()), system)
+        .thenApply(Optional::of);
   }
 
   private CompletionStage<Optional<OperationView>> fromJournal(String id) {

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
 /** The SQL of the {@code operation_view} table, for the projection (writes) and the API (reads). */
 public final class OperationViewRepository {
   private static final String COLUMNS =
-      "id, operation_type, principal, progress, result_content_type, result_file_name, result_body";
+      "id, operation_type, principal, progress, seq_nr, result_content_type, result_file_name, result_body";
 
   private final DataSource dataSource;
 
@@ -32,9 +32,9 @@ public final class OperationViewRepository {
 
   // ---- writes, inside the projection's transaction
 
-  void apply(Connection c, String id, OperationEvent event) throws SQLException {
+  void apply(Connection c, String id, long seqNr, OperationEvent event) throws SQLException {
     if (event instanceof Accepted accepted) {
-      insert(c, accepted.request());
+      insert(c, accepted.request(), seqNr);
       return;
     }
     Optional<Progress> current = progressForUpdate(c, id);
@@ -43,11 +43,12 @@ public final class OperationViewRepository {
     }
     Progress next = current.get().apply(event);
     try (PreparedStatement s = c.prepareStatement(
-        "UPDATE operation_view SET status = ?, updated_at = ?, progress = ? WHERE id = ?")) {
+        "UPDATE operation_view SET status = ?, updated_at = ?, progress = ?, seq_nr = ? WHERE id = ?")) {
       s.setString(1, next.status().name());
       s.setLong(2, next.updatedAt().toEpochMilli());
       s.setString(3, Json.string(next));
-      s.setString(4, id);
+      s.setLong(4, seqNr);
+      s.setString(5, id);
       s.executeUpdate();
     }
     if (event instanceof Succeeded succeeded) {
@@ -69,11 +70,11 @@ public final class OperationViewRepository {
     }
   }
 
-  private static void insert(Connection c, OperationRequest request) throws SQLException {
+  private static void insert(Connection c, OperationRequest request, long seqNr) throws SQLException {
     Progress progress = Progress.accepted(request);
     try (PreparedStatement s = c.prepareStatement(
-        "INSERT INTO operation_view (id, operation_type, principal, status, created_at, updated_at, progress)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        "INSERT INTO operation_view (id, operation_type, principal, status, created_at, updated_at, progress, seq_nr)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, request.id());
       s.setString(2, request.type());
       s.setString(3, request.principal());
@@ -81,6 +82,7 @@ public final class OperationViewRepository {
       s.setLong(5, request.acceptedAt().toEpochMilli());
       s.setLong(6, request.acceptedAt().toEpochMilli());
       s.setString(7, Json.string(progress));
+      s.setLong(8, seqNr);
       s.executeUpdate();
     }
   }
@@ -96,12 +98,15 @@ public final class OperationViewRepository {
 
   // ---- reads (blocking: call on the database dispatcher)
 
-  public Optional<OperationView> find(String id) {
+  /** A view row and the sequence number of the last event applied to it. */
+  public record Row(OperationView view, long seqNr) {}
+
+  public Optional<Row> find(String id) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM operation_view WHERE id = ?")) {
       s.setString(1, id);
       try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(row(rs, true)) : Optional.empty();
+        return rs.next() ? Optional.of(new Row(row(rs, true), rs.getLong("seq_nr"))) : Optional.empty();
       }
     } catch (SQLException e) {
       throw new IllegalStateException("reading operation " + id + " from the view failed: " + e.getMessage(), e);

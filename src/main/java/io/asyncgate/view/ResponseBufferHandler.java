@@ -17,7 +17,7 @@ final class ResponseBufferHandler extends JdbcHandler<EventEnvelope<OperationEve
   public void process(PlainJdbcSession session, EventEnvelope<OperationEvent> envelope) throws Exception {
     String id = RequestBuffer.requestIdOf(envelope.persistenceId());
     session.withConnection(connection -> {
-      repository.apply(connection, id, envelope.event());
+      repository.apply(connection, id, envelope.sequenceNr(), envelope.event());
       return null;
     });
   }
