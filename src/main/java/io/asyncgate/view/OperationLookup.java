@@ -13,9 +13,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Reads one operation for the API: from the view, and — when the view has not caught up yet (the
- * first moments after a 202) — by folding its events from the journal with the same fold the
- * entity uses. Neither way starts or disturbs the entity.
+ * Reads one operation for the API: from the view, and — while the view may not have caught up yet
+ * (no row, or a row not yet terminal) — by folding its events from the journal with the same fold
+ * the entity uses. Neither way starts or disturbs the entity.
  */
 public final class OperationLookup {
   private final ActorSystem<?> system;
@@ -30,9 +30,21 @@ public final class OperationLookup {
     this.blocking = blocking;
   }
 
+  /**
+   * A terminal row of the view is final (only a purge follows, and DELETE waits for the view to show it);
+   * a missing or unfinished row may lag the journal by a second or more, so the journal decides —
+   * else a poller could see Succeeded, then NotStarted again, and a 202 from the result it was sent to.
+   */
   public CompletionStage<Optional<OperationView>> find(String id) {
     return CompletableFuture.supplyAsync(() -> repository.find(id), blocking)
-        .thenCompose(row -> row.isPresent() ? CompletableFuture.completedFuture(row) : fromJournal(id));
+        .thenCompose(row -> row.isPresent() && row.get().progress().isTerminal()
+            ? CompletableFuture.completedFuture(row)
+            : fromJournal(id).thenApply(folded -> folded.isPresent() ? folded : row));
+  }
+
+  /** Whether the view itself (not the journal) shows the operation purged. */
+  public CompletionStage<Boolean> purgedInView(String id) {
+    return CompletableFuture.supplyAsync(() -> repository.find(id).map(row -> row.progress().purged()).orElse(false), blocking);
   }
 
   public CompletionStage<OperationViewRepository.Page> list(OperationViewRepository.ListQuery query) {
