@@ -15,6 +15,7 @@ import akka.http.javadsl.model.headers.ContentDispositionTypes;
 import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import akka.pattern.Patterns;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.Json;
@@ -48,6 +49,8 @@ import java.util.function.Function;
 final class OperationRoutes extends AllDirectives {
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
+  private static final Duration PURGE_VISIBLE_WITHIN = Duration.ofSeconds(3);
+  private static final Duration PURGE_POLL_INTERVAL = Duration.ofMillis(50);
 
   private final ActorSystem<?> system;
   private final Catalogue catalogue;
@@ -155,7 +158,23 @@ final class OperationRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> delete(String base, OperationView op) {
     return RequestBuffer.entityRef(system, op.id())
         .<Change>ask(RequestBuffer.Delete::new, askTimeout)
-        .thenApply(change -> changed(base, op, change));
+        .thenCompose(change -> change.outcome() == Change.Outcome.PURGED
+            ? awaitPurgedInView(op.id(), Instant.now().plus(PURGE_VISIBLE_WITHIN)).thenApply(v -> changed(base, op, change))
+            : done(changed(base, op, change)));
+  }
+
+  /**
+   * Reads trust a terminal row of the view, which lags the journal: 204 only once the view shows
+   * the purge (bounded wait). Completes with whether it does — never null: Patterns.after drops null.
+   */
+  private CompletionStage<Boolean> awaitPurgedInView(String id, Instant deadline) {
+    return lookup.purgedInView(id).thenCompose(purged -> {
+      if (purged || Instant.now().isAfter(deadline)) {
+        return CompletableFuture.completedFuture(purged);
+      }
+      return Patterns.after(PURGE_POLL_INTERVAL, system.classicSystem().scheduler(), system.executionContext(),
+          () -> awaitPurgedInView(id, deadline));
+    });
   }
 
   private HttpResponse changed(String base, OperationView seen, Change change) {
