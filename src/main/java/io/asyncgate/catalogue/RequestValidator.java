@@ -86,11 +86,13 @@ public final class RequestValidator {
   private static List<Violation> violations(JsonSchema schema, JsonNode json, String in) {
     List<Violation> found = new ArrayList<>();
     for (ValidationMessage m : schema.validate(json)) {
-      String pointer = toPointer(m.getPath());
+      // The message names the offending member ("$.customer: is missing but it is required") where
+      // the path names only its parent ("$") for required and additionalProperties: locate by the message.
       String message = m.getMessage();
-      int colon = message.indexOf(": ");
-      String detail = colon >= 0 && message.startsWith(m.getPath()) ? message.substring(colon + 2) : message;
-      found.add(new Violation(in, pointer, detail, m.getType()));
+      int colon = message.startsWith(m.getPath()) ? message.indexOf(": ", m.getPath().length()) : -1;
+      String located = colon >= 0 ? message.substring(0, colon) : m.getPath();
+      String detail = colon >= 0 ? message.substring(colon + 2) : message;
+      found.add(new Violation(in, toPointer(located), detail, m.getType()));
     }
     found.sort(Comparator.comparing(Violation::pointer).thenComparing(Violation::detail));
     return found;

@@ -1,0 +1,233 @@
+package io.asyncgate.http;
+
+import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.http.ApiAssertions.assertRetryAfter;
+import static io.asyncgate.http.ApiAssertions.assertStatusVocabulary;
+import static io.asyncgate.http.ApiAssertions.describe;
+import static io.asyncgate.http.ApiAssertions.mediaType;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.TestGate;
+import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.http.TestTypes.HeldStep;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** API.md, "Status endpoint": what both families of pollers see at each state. */
+class StatusApiTest {
+  private static TestGate gate;
+
+  @BeforeAll
+  static void start() {
+    gate = TestGate.start(Catalogue.of(TestTypes.held()), "");
+  }
+
+  @AfterAll
+  static void stop() {
+    gate.close();
+  }
+
+  private static String submitHeld() {
+    HttpResponse<String> response = gate.postJson("/held", "{}");
+    assertEquals(202, response.statusCode(), () -> describe(response));
+    return TestGate.json(response).path("id").asText();
+  }
+
+  @Test
+  void runningOperationAnswers200WithStatusDocumentAndRetryAfterOnBothUrls() {
+    String id = submitHeld();
+    gate.awaitStatus(id, "Running", FINISH_WITHIN);
+
+    for (String url : new String[] {"/operations/" + id, "/operations/" + id + "?redirect=false"}) {
+      HttpResponse<String> response = gate.get(url);
+
+      assertEquals(200, response.statusCode(), () -> describe(response));
+      assertEquals("application/json", mediaType(response));
+      assertRetryAfter(response);
+      JsonNode doc = TestGate.json(response);
+      assertEquals(id, doc.path("id").asText());
+      assertEquals("held", doc.path("type").asText());
+      assertEquals("Running", doc.path("status").asText());
+      assertEquals("wait-for-release", doc.path("steps").get(0).path("name").asText());
+      assertEquals("Running", doc.path("steps").get(0).path("status").asText());
+      assertEquals(1, doc.path("steps").get(0).path("attempts").asInt());
+      assertFalse(doc.has("resourceLocation"), doc::toString);
+      assertFalse(doc.has("result"), doc::toString);
+      assertFalse(doc.has("error"), doc::toString);
+    }
+    HeldStep.release(id);
+  }
+
+  @Test
+  void succeededOperationRedirects303ToItsResult() {
+    String id = gate.submitOrder("Ada", 2);
+    gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
+
+    HttpResponse<String> response = gate.get("/operations/" + id);
+
+    assertEquals(303, response.statusCode(), () -> describe(response));
+    assertEquals(gate.base() + "/operations/" + id + "/result", response.headers().firstValue("Location").orElse(null));
+  }
+
+  @Test
+  void succeededOperationWithoutRedirectAnswers200WithResourceLocationAndResult() {
+    String id = gate.submitOrder("Ada", 3);
+    gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
+
+    HttpResponse<String> response = gate.get("/operations/" + id + "?redirect=false");
+
+    assertEquals(200, response.statusCode(), () -> describe(response));
+    JsonNode doc = TestGate.json(response);
+    assertEquals("Succeeded", doc.path("status").asText());
+    assertEquals(100, doc.path("percentComplete").asInt());
+    assertEquals(gate.base() + "/operations/" + id + "/result", doc.path("resourceLocation").asText());
+    JsonNode confirmation = doc.path("result");
+    assertEquals(id, confirmation.path("orderId").asText(), doc::toString);
+    assertEquals("confirmed", confirmation.path("status").asText());
+    assertEquals("Ada", confirmation.path("customer").asText());
+    assertEquals(3, confirmation.path("items").get(0).path("quantity").asInt());
+    assertTrue(confirmation.path("trackingNumber").asText().startsWith("TRK-"), doc::toString);
+    assertFalse(doc.has("error"), doc::toString);
+    doc.path("steps").forEach(step -> assertEquals("Succeeded", step.path("status").asText(), doc::toString));
+  }
+
+  @Test
+  void succeededFileOperationHasResourceLocationButNoInlineResult() {
+    HttpResponse<String> accepted = gate.postJson("/files", "{\"name\":\"inventory\",\"rows\":2}");
+    String id = TestGate.json(accepted).path("id").asText();
+
+    JsonNode doc = gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
+
+    assertEquals(gate.base() + "/operations/" + id + "/result", doc.path("resourceLocation").asText());
+    assertFalse(doc.has("result"), "a CSV file is not small JSON: " + doc);
+  }
+
+  @Test
+  void failedOperationAnswers200WithErrorOnBothUrls() {
+    String id = gate.submitOrder("Bulk", 1001);
+    gate.awaitStatus(id, "Failed", FINISH_WITHIN);
+
+    for (String url : new String[] {"/operations/" + id, "/operations/" + id + "?redirect=false"}) {
+      HttpResponse<String> response = gate.get(url);
+
+      assertEquals(200, response.statusCode(), () -> describe(response));
+      JsonNode doc = TestGate.json(response);
+      assertEquals("Failed", doc.path("status").asText());
+      assertEquals("PaymentDeclined", doc.path("error").path("code").asText(), doc::toString);
+      assertTrue(doc.path("error").path("message").asText().contains("1001"), doc::toString);
+      assertFalse(doc.has("resourceLocation"), doc::toString);
+      assertFalse(doc.has("result"), doc::toString);
+      // The reservation was compensated; nothing was shipped.
+      assertEquals("Succeeded", doc.path("steps").get(0).path("compensation").path("status").asText(), doc::toString);
+      assertEquals("Failed", doc.path("steps").get(1).path("status").asText(), doc::toString);
+      assertEquals("NotStarted", doc.path("steps").get(2).path("status").asText(), doc::toString);
+    }
+  }
+
+  @Test
+  void canceledOperationAnswers200WithError() {
+    String id = submitHeld();
+    gate.awaitStatus(id, "Running", FINISH_WITHIN);
+    assertEquals(202, gate.post("/operations/" + id + "/cancel").statusCode());
+    HeldStep.release(id);
+    gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
+
+    HttpResponse<String> response = gate.get("/operations/" + id);
+
+    assertEquals(200, response.statusCode(), () -> describe(response));
+    JsonNode doc = TestGate.json(response);
+    assertEquals("Canceled", doc.path("status").asText());
+    assertTrue(doc.path("cancelRequested").asBoolean(), doc::toString);
+    assertEquals("OperationCanceled", doc.path("error").path("code").asText(), doc::toString);
+    assertFalse(doc.path("error").path("message").asText().isBlank(), doc::toString);
+  }
+
+  @Test
+  void onceSucceededStatusAndResultStaySoWhileTheViewCatchesUp() {
+    String id = gate.submitOrder("Ada", 1);
+    gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
+
+    // The listing reads only the view: until it shows Succeeded, the view lags the journal.
+    boolean viewCaughtUp;
+    do {
+      viewCaughtUp = ApiAssertions.listAll(gate, "type=orders&status=Succeeded").stream()
+          .anyMatch(doc -> doc.path("id").asText().equals(id));
+      HttpResponse<String> status = gate.get("/operations/" + id + "?redirect=false");
+      assertEquals("Succeeded", TestGate.json(status).path("status").asText(), () -> describe(status));
+      HttpResponse<String> redirect = gate.get("/operations/" + id);
+      assertEquals(303, redirect.statusCode(), () -> describe(redirect));
+      HttpResponse<String> result = gate.get("/operations/" + id + "/result");
+      assertEquals(200, result.statusCode(), () -> describe(result));
+    } while (!viewCaughtUp);
+  }
+
+  @Test
+  void statusIsOnlyEverOneOfTheFiveValues() {
+    String id = gate.submitOrder("Ada", 1);
+    Set<String> seen = new LinkedHashSet<>();
+    Instant deadline = Instant.now().plus(FINISH_WITHIN);
+    String status;
+    do {
+      HttpResponse<String> response = gate.get("/operations/" + id + "?redirect=false");
+      assertEquals(200, response.statusCode(), () -> describe(response));
+      JsonNode doc = TestGate.json(response);
+      assertStatusVocabulary(doc);
+      doc.path("steps").forEach(step -> assertTrue(ApiAssertions.STATUSES.contains(step.path("status").asText()), doc::toString));
+      status = doc.path("status").asText();
+      seen.add(status);
+      assertTrue(Instant.now().isBefore(deadline), "did not finish: " + seen);
+    } while (!status.equals("Succeeded"));
+
+    ApiAssertions.listAll(gate, "").forEach(ApiAssertions::assertStatusVocabulary);
+  }
+
+  @Test
+  void redirectFollowingClientReachesTheResultByPollingLocation() {
+    HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    HttpResponse<String> accepted = gate.postJson("/orders", "{\"customer\":\"Lin\",\"items\":[{\"name\":\"gear\",\"quantity\":4}]}");
+    URI location = URI.create(accepted.headers().firstValue("Location").orElseThrow());
+    Instant deadline = Instant.now().plus(FINISH_WITHIN);
+
+    HttpResponse<String> response;
+    while (true) {
+      response = send(following, location);
+      if (!response.uri().equals(location)) {
+        break; // redirected
+      }
+      assertEquals(200, response.statusCode(), describe(response));
+      assertRetryAfter(response);
+      assertTrue(Instant.now().isBefore(deadline), "never redirected; last: " + response.body());
+      TestGate.sleep(Duration.ofMillis(100));
+    }
+
+    assertEquals(URI.create(location + "/result"), response.uri());
+    assertEquals(200, response.statusCode(), describe(response));
+    assertEquals("application/json", mediaType(response));
+    assertEquals("Lin", TestGate.json(response).path("customer").asText());
+  }
+
+  private static HttpResponse<String> send(HttpClient client, URI uri) {
+    try {
+      return client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

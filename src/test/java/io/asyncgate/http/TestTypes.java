@@ -1,0 +1,75 @@
+package io.asyncgate.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.Json;
+import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.saga.CompensableStep;
+import io.asyncgate.saga.RetryPolicy;
+import io.asyncgate.saga.StepContext;
+import io.asyncgate.saga.StepFailure;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Operation types registered in Java, as a user of the Step SPI would, to reach each outcome on demand. */
+final class TestTypes {
+  private TestTypes() {}
+
+  private static final RetryPolicy TWO_QUICK_ATTEMPTS = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20), 2.0, 0.0);
+
+  /** {@code POST /held}: one step that runs until the test calls {@link HeldStep#release}. */
+  static OperationType held() {
+    return OperationType.builder("held")
+        .route("POST /held")
+        .step("wait-for-release", new HeldStep(), Duration.ofSeconds(120), TWO_QUICK_ATTEMPTS)
+        .build();
+  }
+
+  /** {@code POST /flaky}: the downstream answers 503 every time, past its two attempts: Failed, 502. */
+  static OperationType flaky() {
+    return OperationType.builder("flaky")
+        .route("POST /flaky")
+        .step("call-downstream", ctx -> CompletableFuture.failedFuture(
+            StepFailure.transientFailure("DownstreamUnavailable", "The downstream answered 503.")),
+            Duration.ofSeconds(5), TWO_QUICK_ATTEMPTS)
+        .build();
+  }
+
+  /** {@code POST /stuck}: the step never answers within its 200 ms, twice: Failed, 504. */
+  static OperationType stuck() {
+    return OperationType.builder("stuck")
+        .route("POST /stuck")
+        .step("call-slow-downstream", ctx -> new CompletableFuture<>(), Duration.ofMillis(200), TWO_QUICK_ATTEMPTS)
+        .build();
+  }
+
+  /** A type that succeeds at once with {@code {"done": true}}, under its own route, e.g. to list only its operations. */
+  static OperationType quick(String name) {
+    return OperationType.builder(name)
+        .route("POST /" + name)
+        .step("finish", ctx -> CompletableFuture.completedFuture(Json.object().put("done", true)))
+        .build();
+  }
+
+  /** Completes when released; its compensation succeeds at once. */
+  static final class HeldStep implements CompensableStep {
+    private static final Map<String, CompletableFuture<JsonNode>> RUNNING = new ConcurrentHashMap<>();
+
+    static void release(String operationId) {
+      RUNNING.computeIfAbsent(operationId, id -> new CompletableFuture<>())
+          .complete(Json.object().put("released", true));
+    }
+
+    @Override
+    public CompletionStage<JsonNode> execute(StepContext context) {
+      return RUNNING.computeIfAbsent(context.requestId(), id -> new CompletableFuture<>());
+    }
+
+    @Override
+    public CompletionStage<Void> compensate(StepContext context) {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}
