@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS operation_view (
     progress CLOB NOT NULL,
     -- the sequence number of the last event applied: reads add the journal's newer events
     seq_nr BIGINT NOT NULL,
+    -- purged operations answer 410 to a read by id and are left out of listings
+    purged BOOLEAN DEFAULT FALSE NOT NULL,
     result_content_type VARCHAR(255),
     result_file_name VARCHAR(255),
     result_body BLOB

@@ -28,6 +28,7 @@ import io.asyncgate.operation.OperationError;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Accepted;
 import io.asyncgate.operation.OperationEvent.CancelRequested;
+import io.asyncgate.operation.OperationEvent.Canceled;
 import io.asyncgate.operation.OperationEvent.Failed;
 import io.asyncgate.operation.OperationEvent.Purged;
 import io.asyncgate.operation.OperationEvent.StepStarted;
@@ -243,6 +244,13 @@ public final class RequestBuffer
     }
     if (status == OperationStatus.Canceled || op.progress().cancelRequested()) {
       return Effect().reply(replyTo, new Change(Change.Outcome.CANCELING, op));
+    }
+    if (status == OperationStatus.NotStarted) {
+      // No step has started, so there is nothing to undo: straight to Canceled (API.md). A start
+      // the saga may already have asked for is refused, the operation being terminal.
+      return Effect()
+          .persist(List.of(new CancelRequested(clock.instant()), new Canceled(clock.instant())))
+          .thenReply(replyTo, s -> new Change(Change.Outcome.CANCELING, (Operation) s));
     }
     return Effect()
         .persist(new CancelRequested(clock.instant()))

@@ -63,7 +63,8 @@ public final class OperationViewRepository {
       }
     } else if (event instanceof Purged) {
       try (PreparedStatement s = c.prepareStatement(
-          "UPDATE operation_view SET result_content_type = NULL, result_file_name = NULL, result_body = NULL WHERE id = ?")) {
+          "UPDATE operation_view SET purged = TRUE, result_content_type = NULL, result_file_name = NULL, result_body = NULL"
+              + " WHERE id = ?")) {
         s.setString(1, id);
         s.executeUpdate();
       }
@@ -122,7 +123,7 @@ public final class OperationViewRepository {
 
   public Page list(ListQuery q) {
     StringBuilder sql = new StringBuilder(
-        "SELECT " + COLUMNS.replace(", result_body", "") + ", created_at FROM operation_view WHERE principal = ?");
+        "SELECT " + COLUMNS.replace(", result_body", "") + ", created_at FROM operation_view WHERE principal = ? AND NOT purged");
     List<Object> args = new ArrayList<>();
     args.add(q.principal());
     if (q.type() != null) {

@@ -34,7 +34,7 @@ class ListApiTest {
 
   @BeforeAll
   static void start() {
-    gate = TestGate.start(Catalogue.of(TestTypes.quick("paged"), TestTypes.quick("dated")), "");
+    gate = TestGate.start(Catalogue.of(TestTypes.quick("paged"), TestTypes.quick("dated"), TestTypes.quick("purged")), "");
   }
 
   @AfterAll
@@ -132,6 +132,17 @@ class ListApiTest {
     failed.forEach(doc -> assertEquals("Failed", doc.path("status").asText(), doc::toString));
     succeeded.forEach(doc -> assertEquals("Succeeded", doc.path("status").asText(), doc::toString));
     listAll(gate, "").forEach(ApiAssertions::assertStatusVocabulary);
+  }
+
+  @Test
+  void aPurgedOperationLeavesTheListing() {
+    String id = submit("/purged", "{}").path("id").asText();
+    gate.awaitTerminal(id, VIEW_CATCHES_UP);
+    await(() -> ids(listAll(gate, "type=purged")), got -> got.contains(id), VIEW_CATCHES_UP, "the operation listed");
+
+    assertEquals(204, gate.delete("/operations/" + id).statusCode());
+
+    await(() -> ids(listAll(gate, "type=purged")), got -> !got.contains(id), VIEW_CATCHES_UP, "the purged operation gone");
   }
 
   @Test
