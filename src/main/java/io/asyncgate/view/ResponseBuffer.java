@@ -8,7 +8,7 @@ import akka.projection.ProjectionBehavior;
 import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
 import akka.projection.eventsourced.javadsl.EventSourcedProvider;
-import akka.projection.javadsl.ExactlyOnceProjection;
+import akka.projection.javadsl.GroupedProjection;
 import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import akka.persistence.query.Offset;
@@ -23,10 +23,12 @@ import javax.sql.DataSource;
 /**
  * The response buffer: a projection of every operation's events into {@code operation_view}, one
  * projection per tag slice, spread over the cluster by a sharded daemon process. Offsets commit in
- * the same transaction as the row (exactly-once).
+ * the same transaction as the rows (exactly-once), a group of events at a time.
  */
 public final class ResponseBuffer {
   static final String NAME = "response-buffer";
+  private static final int GROUP_AFTER_EVENTS = 100;
+  private static final Duration GROUP_AFTER = Duration.ofMillis(100);
 
   private ResponseBuffer() {}
 
@@ -47,16 +49,19 @@ public final class ResponseBuffer {
         Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  private static ExactlyOnceProjection<Offset, EventEnvelope<OperationEvent>> projection(
+  private static GroupedProjection<Offset, EventEnvelope<OperationEvent>> projection(
       ActorSystem<?> system, DataSource dataSource, OperationViewRepository repository, String tag) {
     SourceProvider<Offset, EventEnvelope<OperationEvent>> events =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.exactlyOnce(
+    return JdbcProjection.groupedWithin(
             ProjectionId.of(NAME, tag),
             events,
             () -> new PlainJdbcSession(dataSource),
             () -> new ResponseBufferHandler(repository),
             system)
+        // One transaction (rows and offset) per group, not per event: under load most of the view's
+        // cost was its commits. Reads of one operation do not wait for it (OperationLookup catches up).
+        .withGroup(GROUP_AFTER_EVENTS, GROUP_AFTER)
         // A failing row (the database away) is retried, not skipped: the view must not lose events.
         .withRestartBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
   }

@@ -4,9 +4,13 @@ import akka.projection.eventsourced.EventEnvelope;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.request.RequestBuffer;
+import java.util.List;
 
-/** Applies one event to its operation's view row, in the transaction that also stores the offset. */
-final class ResponseBufferHandler extends JdbcHandler<EventEnvelope<OperationEvent>, PlainJdbcSession> {
+/**
+ * Applies a group of events, in order, to their operations' view rows — in the one transaction
+ * that also stores the projection's offset, so the view is exactly-once.
+ */
+final class ResponseBufferHandler extends JdbcHandler<List<EventEnvelope<OperationEvent>>, PlainJdbcSession> {
   private final OperationViewRepository repository;
 
   ResponseBufferHandler(OperationViewRepository repository) {
@@ -14,10 +18,12 @@ final class ResponseBufferHandler extends JdbcHandler<EventEnvelope<OperationEve
   }
 
   @Override
-  public void process(PlainJdbcSession session, EventEnvelope<OperationEvent> envelope) throws Exception {
-    String id = RequestBuffer.requestIdOf(envelope.persistenceId());
+  public void process(PlainJdbcSession session, List<EventEnvelope<OperationEvent>> envelopes) throws Exception {
     session.withConnection(connection -> {
-      repository.apply(connection, id, envelope.sequenceNr(), envelope.event());
+      for (EventEnvelope<OperationEvent> envelope : envelopes) {
+        String id = RequestBuffer.requestIdOf(envelope.persistenceId());
+        repository.apply(connection, id, envelope.sequenceNr(), envelope.event());
+      }
       return null;
     });
   }
