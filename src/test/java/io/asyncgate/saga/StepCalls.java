@@ -1,5 +1,6 @@
 package io.asyncgate.saga;
 
+import io.asyncgate.TestGate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.Json;
@@ -53,7 +54,7 @@ final class StepCalls {
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError("calls of " + requestId + " did not get there within " + within + "; they are " + calls);
       }
-      sleep(20);
+      TestGate.sleep(Duration.ofMillis(20));
     }
   }
 
@@ -142,14 +143,5 @@ final class StepCalls {
     out.put("attempt", ctx.attempt());
     out.put("token", ctx.idempotencyKey() + "/" + ctx.attempt());
     return out;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }
