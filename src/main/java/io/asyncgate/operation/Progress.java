@@ -83,7 +83,8 @@ public record Progress(
       long undone = steps.stream().filter(s -> s.compensation() == StepStatus.Succeeded).count();
       OperationError canceled = OperationError.of(CANCELED_CODE,
           "The operation was canceled at the client's request; " + undone + " completed step(s) were compensated.");
-      return new Progress(OperationStatus.Canceled, Phase.CANCELED, true, purged, createdAt, at, steps, canceled, null);
+      List<StepProgress> abandoned = steps.stream().map(StepProgress::abandoned).toList();
+      return new Progress(OperationStatus.Canceled, Phase.CANCELED, true, purged, createdAt, at, abandoned, canceled, null);
     } else if (event instanceof Purged) {
       return new Progress(status, phase, cancelRequested, true, createdAt, at, steps, error, failureKind);
     }

@@ -27,7 +27,9 @@ public record StepProgress(
     NotStarted,
     Running,
     Succeeded,
-    Failed
+    Failed,
+    /** Abandoned by a cancel between attempts: it had neither succeeded nor failed for good. */
+    Canceled
   }
 
   static StepProgress planned(StepPlan plan) {
@@ -53,6 +55,11 @@ public record StepProgress(
   StepProgress failed(Failure failure) {
     return new StepProgress(name, compensable, StepStatus.Failed, attempts, attempts, inDoubtAfter(failure),
         failure, compensation, compensationAttempts, compensationFailure);
+  }
+
+  StepProgress abandoned() {
+    return status != StepStatus.Running ? this : new StepProgress(name, compensable, StepStatus.Canceled, attempts,
+        failedAttempts, effectInDoubt, lastFailure, compensation, compensationAttempts, compensationFailure);
   }
 
   StepProgress compensationStarted(int attempt) {

@@ -301,6 +301,7 @@ class ProcessingSagaTest {
     JsonNode doc = gate.awaitTerminal(id, Duration.ofSeconds(20));
     assertEquals("Canceled", doc.path("status").asText(), doc.toString());
     assertEquals(1, doc.path("steps").get(1).path("attempts").asInt());
+    assertEquals("Canceled", doc.path("steps").get(1).path("status").asText(), "abandoned between attempts");
     assertFalse(doc.path("steps").get(1).has("compensation"), "its one attempt failed transiently: nothing to undo");
     assertCompensation(doc, 0, "Succeeded");
     assertEquals(List.of("a#1", "b#1", "undo a#1"), CALLS.trace(id));
