@@ -11,6 +11,7 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.db.Database;
 import io.asyncgate.http.HttpApi;
 import io.asyncgate.request.RequestBuffer;
@@ -39,7 +40,7 @@ public final class AsyncGate implements AutoCloseable {
 
   /** Starts a node with the operation types of {@code config} and those given in Java. */
   public static AsyncGate start(Config config, Catalogue javaTypes) {
-    Catalogue catalogue = Catalogue.fromConfig(config).with(javaTypes.types().toArray(io.asyncgate.catalogue.OperationType[]::new));
+    Catalogue catalogue = Catalogue.fromConfig(config).with(javaTypes.types().toArray(OperationType[]::new));
     Database database = Database.open(config.getConfig("asyncgate.db"));
     ActorSystem<Void> system = null;
     try {

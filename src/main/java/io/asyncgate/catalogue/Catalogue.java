@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
@@ -187,7 +188,7 @@ public final class Catalogue {
       }
       try {
         Constructor<?> withSettings = cls.getConstructor(Config.class);
-        return (Step) withSettings.newInstance(settings != null ? settings : com.typesafe.config.ConfigFactory.empty());
+        return (Step) withSettings.newInstance(settings != null ? settings : ConfigFactory.empty());
       } catch (NoSuchMethodException e) {
         if (settings != null) {
           throw new CatalogueException(where + ": class " + className + " has settings but no public constructor taking a Config");

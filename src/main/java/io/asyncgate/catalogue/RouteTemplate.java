@@ -3,6 +3,7 @@ package io.asyncgate.catalogue;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public record RouteTemplate(String method, String template, List<String> segment
       throw new IllegalArgumentException("route path must start with / and not end with /, was " + path);
     }
     List<String> segments = List.of(path.substring(1).split("/"));
-    Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (String segment : segments) {
       var param = PARAM.matcher(segment);
       if (param.matches()) {

@@ -6,9 +6,11 @@ import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaType;
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.StatusCodes;
-import akka.http.javadsl.model.headers.Allow;
 import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Rejection;
+import akka.http.javadsl.server.Rejections;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -26,6 +28,7 @@ import io.asyncgate.view.OperationView;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -57,7 +60,7 @@ final class SubmitRoute extends AllDirectives {
     this.inlineResultMax = inlineResultMax;
   }
 
-  /** Completes for a configured path; rejects (so the API answers 404) for any other. */
+  /** Completes for a configured route; rejects for any other path (404) or method (405). */
   Route route(String principal) {
     return extractRequest(request -> {
       List<String> segments = segments(request);
@@ -66,12 +69,11 @@ final class SubmitRoute extends AllDirectives {
         return completeWithFuture(submit(request, found, principal));
       }
       if (match instanceof Catalogue.MethodNotAllowed notAllowed) {
-        request.discardEntityBytes(system);
-        String base = urls.base(request);
-        return complete(Problems.response(base, ProblemKind.METHOD_NOT_ALLOWED, StatusCodes.METHOD_NOT_ALLOWED,
-            request.method().name() + " is not allowed on " + request.getUri().path() + "; it takes " + notAllowed.allowed() + ".",
-            null, Json.object(), List.of(Allow.create(notAllowed.allowed().stream()
-                .map(m -> akka.http.javadsl.model.HttpMethods.lookup(m).get()).toArray(akka.http.javadsl.model.HttpMethod[]::new)))));
+        // The API's rejection handler answers 405 with Allow, for these paths as for its own.
+        Rejection[] rejections = notAllowed.allowed().stream()
+            .map(m -> Rejections.method(HttpMethods.lookup(m).orElseThrow()))
+            .toArray(Rejection[]::new);
+        return reject(rejections[0], Arrays.copyOfRange(rejections, 1, rejections.length));
       }
       return reject();
     });

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs one operation's steps in order, retrying with backoff, and on a failure for good or a cancel
@@ -186,7 +187,7 @@ public final class ProcessingSaga {
   }
 
   /** Runs one attempt with its timeout; the outcome comes back as {@link AttemptFinished}. */
-  private void attempt(java.util.function.Supplier<CompletionStage<? extends JsonNode>> work, Duration timeout) {
+  private void attempt(Supplier<CompletionStage<? extends JsonNode>> work, Duration timeout) {
     CompletableFuture<JsonNode> outcome;
     try {
       // A copy, so the timeout never completes a future the step shares with anything else.
