@@ -25,6 +25,8 @@ import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.request.RequestBuffer;
 import io.asyncgate.view.OperationView;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,28 +97,10 @@ final class SubmitRoute extends AllDirectives {
     }
     return entity.toStrict(submitTimeout.toMillis(), maxBody, system)
         .thenCompose(strict -> {
-          List<Violation> violations = new ArrayList<>(type.validator().validatePathParams(found.pathParams()));
-          JsonNode body = null;
-          byte[] bytes = strict.getData().toArray();
-          if (bytes.length == 0) {
-            if (type.validator().bodyRequired()) {
-              violations.add(new Violation("body", "", "a JSON body is required", "required"));
-            }
-          } else {
-            try {
-              body = Json.MAPPER.readTree(bytes);
-              violations.addAll(type.validator().validateBody(body));
-            } catch (JsonProcessingException e) {
-              violations.add(new Violation("body", "", "malformed JSON: " + e.getOriginalMessage()
-                  + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", "json"));
-            } catch (java.io.IOException e) {
-              throw new CompletionException(e);
-            }
-          }
-          if (!violations.isEmpty()) {
-            return done(invalid(base, violations));
-          }
-          return accept(base, request, type, found.pathParams(), body, principal);
+          Checked checked = check(type, found.pathParams(), strict.getData().toArray());
+          return checked.violations().isEmpty()
+              ? accept(base, request, type, found.pathParams(), checked.body(), principal)
+              : done(invalid(base, checked.violations()));
         })
         .exceptionally(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
@@ -125,6 +109,30 @@ final class SubmitRoute extends AllDirectives {
           }
           throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
         });
+  }
+
+  /** The body as JSON (null when there is none), and everything wrong with the request. */
+  private record Checked(JsonNode body, List<Violation> violations) {}
+
+  private static Checked check(OperationType type, Map<String, String> pathParams, byte[] bytes) {
+    List<Violation> violations = new ArrayList<>(type.validator().validatePathParams(pathParams));
+    if (bytes.length == 0) {
+      if (type.validator().bodyRequired()) {
+        violations.add(new Violation("body", "", "a JSON body is required", "required"));
+      }
+      return new Checked(null, violations);
+    }
+    try {
+      JsonNode body = Json.MAPPER.readTree(bytes);
+      violations.addAll(type.validator().validateBody(body));
+      return new Checked(body, violations);
+    } catch (JsonProcessingException e) {
+      violations.add(new Violation("body", "", "malformed JSON: " + e.getOriginalMessage()
+          + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", "json"));
+      return new Checked(null, violations);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // reading a byte array: does not happen
+    }
   }
 
   private CompletionStage<HttpResponse> accept(String base, HttpRequest http, OperationType type,
