@@ -42,8 +42,8 @@ public final class HttpApi extends AllDirectives {
     this.urls = new PublicUrls(http.getString("public-base-url"), http.getBoolean("trust-forwarded-headers"));
     long inlineResultMax = http.getBytes("inline-result-max");
     this.submit = new SubmitRoute(system, catalogue, urls, http.getBytes("max-request-body"),
-        http.getDuration("submit-timeout"), inlineResultMax);
-    this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("submit-timeout"), inlineResultMax);
+        http.getDuration("write-timeout"), inlineResultMax);
+    this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("write-timeout"), inlineResultMax);
     this.readiness = new Readiness(system, dataSource, blocking);
   }
 

@@ -2,6 +2,7 @@ package io.asyncgate.http;
 
 import static akka.http.javadsl.server.PathMatchers.segment;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
@@ -53,16 +54,16 @@ final class OperationRoutes extends AllDirectives {
   private final Catalogue catalogue;
   private final OperationLookup lookup;
   private final PublicUrls urls;
-  private final Duration askTimeout;
+  private final Duration writeTimeout;
   private final long inlineResultMax;
 
   OperationRoutes(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, PublicUrls urls,
-      Duration askTimeout, long inlineResultMax) {
+      Duration writeTimeout, long inlineResultMax) {
     this.system = system;
     this.catalogue = catalogue;
     this.lookup = lookup;
     this.urls = urls;
-    this.askTimeout = askTimeout;
+    this.writeTimeout = writeTimeout;
     this.inlineResultMax = inlineResultMax;
   }
 
@@ -147,15 +148,22 @@ final class OperationRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> cancel(String base, OperationView op) {
-    return RequestBuffer.entityRef(system, op.id())
-        .<Change>ask(RequestBuffer.Cancel::new, askTimeout)
-        .thenApply(change -> changed(base, op, change));
+    return change(base, op, RequestBuffer.Cancel::new);
   }
 
   private CompletionStage<HttpResponse> delete(String base, OperationView op) {
+    return change(base, op, RequestBuffer.Delete::new);
+  }
+
+  /** Asks the operation's entity for a change; a write not confirmed in time is a 503, never a 500. */
+  private CompletionStage<HttpResponse> change(String base, OperationView op,
+      akka.japi.function.Function<ActorRef<Change>, RequestBuffer.Command> command) {
     return RequestBuffer.entityRef(system, op.id())
-        .<Change>ask(RequestBuffer.Delete::new, askTimeout)
-        .thenApply(change -> changed(base, op, change));
+        .<Change>ask(command, writeTimeout)
+        .handle((change, failure) -> failure == null
+            ? changed(base, op, change)
+            : Problems.unconfirmed(base, "The change to operation " + op.id() + " could not be confirmed within "
+                + writeTimeout.toSeconds() + " s. Repeat it.", retryAfter(op)));
   }
 
   private HttpResponse changed(String base, OperationView seen, Change change) {

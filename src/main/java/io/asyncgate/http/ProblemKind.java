@@ -35,8 +35,8 @@ enum ProblemKind {
   OPERATION_PURGED("operation-purged", StatusCodes.GONE, "The operation was purged",
       "The operation existed but was deleted; its status and result are gone."),
   UNAVAILABLE("unavailable", StatusCodes.SERVICE_UNAVAILABLE, "Service unavailable",
-      "asyncgate could not confirm in time that it stored the request. It may or may not have been accepted:"
-          + " retry after the Retry-After delay."),
+      "asyncgate could not confirm in time that it stored the request or change. It may or may not have"
+          + " been taken: retry after the Retry-After delay (a cancel or delete may be repeated safely)."),
   INTERNAL("internal", StatusCodes.INTERNAL_SERVER_ERROR, "Internal error",
       "Something went wrong inside asyncgate. The log of the node has the details under the problem's instance.");
 

@@ -7,6 +7,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.Json;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,12 @@ final class Problems {
         .withStatus(status)
         .addHeaders(headers)
         .withEntity(PROBLEM_JSON, Json.bytes(body));
+  }
+
+  /** 503: a write was not confirmed in time; the client should retry after a while. */
+  static HttpResponse unconfirmed(String base, String detail, long retryAfterSeconds) {
+    return response(base, ProblemKind.UNAVAILABLE, StatusCodes.SERVICE_UNAVAILABLE, detail, null, Json.object(),
+        List.of(Responses.retryAfter(retryAfterSeconds)));
   }
 
   /** The page behind a problem's type URL. */

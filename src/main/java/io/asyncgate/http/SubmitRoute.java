@@ -48,17 +48,17 @@ final class SubmitRoute extends AllDirectives {
   private final Catalogue catalogue;
   private final PublicUrls urls;
   private final long maxBody;
-  private final Duration submitTimeout;
+  private final Duration writeTimeout;
   private final long inlineResultMax;
   private final Clock clock = Clock.systemUTC();
 
-  SubmitRoute(ActorSystem<?> system, Catalogue catalogue, PublicUrls urls, long maxBody, Duration submitTimeout,
+  SubmitRoute(ActorSystem<?> system, Catalogue catalogue, PublicUrls urls, long maxBody, Duration writeTimeout,
       long inlineResultMax) {
     this.system = system;
     this.catalogue = catalogue;
     this.urls = urls;
     this.maxBody = maxBody;
-    this.submitTimeout = submitTimeout;
+    this.writeTimeout = writeTimeout;
     this.inlineResultMax = inlineResultMax;
   }
 
@@ -95,7 +95,7 @@ final class SubmitRoute extends AllDirectives {
       return done(Problems.response(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE,
           "The body was sent as " + entity.getContentType() + "; send it as application/json."));
     }
-    return entity.toStrict(submitTimeout.toMillis(), maxBody, system)
+    return entity.toStrict(writeTimeout.toMillis(), maxBody, system)
         .thenCompose(strict -> {
           Checked checked = check(type, found.pathParams(), strict.getData().toArray());
           return checked.violations().isEmpty()
@@ -142,13 +142,12 @@ final class SubmitRoute extends AllDirectives {
         pathParams, body, principal, clock.instant(), type.plan());
     return RequestBuffer.entityRef(system, id)
         .<Operation>askWithStatus(
-            replyTo -> new RequestBuffer.Submit(request, replyTo), submitTimeout)
+            replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout)
         .handle((op, failure) -> {
           if (failure != null) {
             system.log().warn("submit of {} {} (operation {}) not confirmed: {}", http.method().name(), http.getUri().path(), id, failure.toString());
-            return Problems.response(base, ProblemKind.UNAVAILABLE, StatusCodes.SERVICE_UNAVAILABLE,
-                "The request could not be confirmed as stored within " + submitTimeout.toSeconds() + " s. Retry it.",
-                null, Json.object(), List.of(Responses.retryAfter(type.retryAfterSeconds())));
+            return Problems.unconfirmed(base, "The request could not be confirmed as stored within "
+                + writeTimeout.toSeconds() + " s; it may or may not have been accepted. Retry it.", type.retryAfterSeconds());
           }
           return Responses.json(StatusCodes.ACCEPTED,
               StatusDocument.of(OperationView.of(op), base, inlineResultMax),
