@@ -92,6 +92,11 @@ public final class TestGate implements AutoCloseable {
   }
 
   public HttpResponse<String> send(HttpRequest request) {
+    return send(client, request);
+  }
+
+  /** Sends with {@code client}, the body as a string; I/O failures are unchecked. */
+  static HttpResponse<String> send(HttpClient client, HttpRequest request) {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

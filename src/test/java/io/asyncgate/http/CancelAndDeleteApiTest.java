@@ -33,9 +33,7 @@ class CancelAndDeleteApiTest {
 
   /** A held operation whose only step is running. */
   private static String runningOperation() {
-    HttpResponse<String> response = gate.postJson("/held", "{}");
-    assertEquals(202, response.statusCode(), () -> describe(response));
-    String id = TestGate.json(response).path("id").asText();
+    String id = TestTypes.submitHeld(gate);
     gate.awaitStatus(id, "Running", FINISH_WITHIN);
     return id;
   }

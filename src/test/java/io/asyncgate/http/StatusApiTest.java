@@ -41,15 +41,10 @@ class StatusApiTest {
     gate.close();
   }
 
-  private static String submitHeld() {
-    HttpResponse<String> response = gate.postJson("/held", "{}");
-    assertEquals(202, response.statusCode(), () -> describe(response));
-    return TestGate.json(response).path("id").asText();
-  }
 
   @Test
   void runningOperationAnswers200WithStatusDocumentAndRetryAfterOnBothUrls() {
-    String id = submitHeld();
+    String id = TestTypes.submitHeld(gate);
     gate.awaitStatus(id, "Running", FINISH_WITHIN);
 
     for (String url : new String[] {"/operations/" + id, "/operations/" + id + "?redirect=false"}) {
@@ -140,7 +135,7 @@ class StatusApiTest {
 
   @Test
   void canceledOperationAnswers200WithError() {
-    String id = submitHeld();
+    String id = TestTypes.submitHeld(gate);
     gate.awaitStatus(id, "Running", FINISH_WITHIN);
     assertEquals(202, gate.post("/operations/" + id + "/cancel").statusCode());
     HeldStep.release(id);

@@ -1,12 +1,16 @@
 package io.asyncgate.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.Json;
+import io.asyncgate.TestGate;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.saga.CompensableStep;
 import io.asyncgate.saga.RetryPolicy;
 import io.asyncgate.saga.StepContext;
 import io.asyncgate.saga.StepFailure;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +29,13 @@ final class TestTypes {
         .route("POST /held")
         .step("wait-for-release", new HeldStep(), Duration.ofSeconds(120), TWO_QUICK_ATTEMPTS)
         .build();
+  }
+
+  /** Submits to {@code POST /held} (asserting the 202) and returns the operation id. */
+  static String submitHeld(TestGate gate) {
+    HttpResponse<String> response = gate.postJson("/held", "{}");
+    assertEquals(202, response.statusCode(), () -> ApiAssertions.describe(response));
+    return TestGate.json(response).path("id").asText();
   }
 
   /** {@code POST /flaky}: the downstream answers 503 every time, past its two attempts: Failed, 502. */
