@@ -58,8 +58,6 @@ public final class AsyncGate implements AutoCloseable {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
 
-      ResponseBuffer.createOffsetTables(system, database.dataSource()).toCompletableFuture()
-          .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       RequestBuffer.init(system, catalogue, config.getDuration("asyncgate.processing.passivate-after"));
       ResponseBuffer.init(system, database.dataSource());
 

@@ -69,3 +69,24 @@ CREATE TABLE IF NOT EXISTS operation_view (
 );
 
 CREATE INDEX IF NOT EXISTS operation_view_listing_idx ON operation_view (principal, created_at DESC, id DESC);
+
+-- Offsets of the view's projection, as akka-projection-jdbc 1.4.0 (H2 dialect) expects them.
+CREATE TABLE IF NOT EXISTS "akka_projection_offset_store" (
+    "projection_name" VARCHAR(255) NOT NULL,
+    "projection_key" VARCHAR(255) NOT NULL,
+    "current_offset" VARCHAR(255) NOT NULL,
+    "manifest" VARCHAR(4) NOT NULL,
+    "mergeable" BOOLEAN NOT NULL,
+    "last_updated" BIGINT NOT NULL,
+    PRIMARY KEY("projection_name", "projection_key")
+);
+
+CREATE INDEX IF NOT EXISTS "akka_projection_name_index" ON "akka_projection_offset_store" ("projection_name");
+
+CREATE TABLE IF NOT EXISTS "akka_projection_management" (
+    "projection_name" VARCHAR(255) NOT NULL,
+    "projection_key" VARCHAR(255) NOT NULL,
+    "paused" BOOLEAN NOT NULL,
+    "last_updated" BIGINT NOT NULL,
+    PRIMARY KEY("projection_name", "projection_key")
+);

@@ -17,7 +17,6 @@ import io.asyncgate.request.RequestBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import javax.sql.DataSource;
 
 /**
@@ -31,11 +30,6 @@ public final class ResponseBuffer {
   private static final Duration GROUP_AFTER = Duration.ofMillis(100);
 
   private ResponseBuffer() {}
-
-  /** Creates the projection offset tables when missing; fails with the database's message. */
-  public static CompletionStage<akka.Done> createOffsetTables(ActorSystem<?> system, DataSource dataSource) {
-    return JdbcProjection.createTablesIfNotExists(() -> new PlainJdbcSession(dataSource), system);
-  }
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     OperationViewRepository repository = new OperationViewRepository(dataSource);

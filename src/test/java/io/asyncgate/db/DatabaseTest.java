@@ -20,6 +20,28 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class DatabaseTest {
+  /** Every table the node uses comes from the shipped schema file, and applying it again changes nothing. */
+  @Test
+  void theShippedSchemaCreatesEveryTableAndCanBeAppliedAgain() throws Exception {
+    Path dir = Files.createTempDirectory("asyncgate-schema");
+    String url = "jdbc:h2:file:" + dir.resolve("db");
+    try (Database database = Database.open(ConfigFactory.parseMap(Map.of(
+        "url", url, "user", "sa", "password", "", "pool-size", 1, "connection-timeout", "5s")))) {
+      database.applySchema();
+      database.applySchema();
+      List<String> tables = new ArrayList<>();
+      try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(
+              "SELECT table_name FROM information_schema.tables WHERE table_schema = 'PUBLIC' ORDER BY table_name")) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+      assertEquals(List.of("OPERATION_VIEW", "akka_projection_management", "akka_projection_offset_store",
+          "event_journal", "event_tag", "snapshot"), tables);
+    }
+  }
+
   /**
    * The read journal takes a gap in "ordering" for a write in flight and holds back every later
    * event for 10 s (the view, and so every status read, froze after each crash), so a crash must
