@@ -1,7 +1,9 @@
 package io.asyncgate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +26,28 @@ public final class Json {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+  /**
+   * Deepest nesting of arrays and objects accepted in a request body. Deeper JSON is refused before
+   * it is built into a tree: the validator, the serializer and the steps all recurse over it.
+   */
+  public static final int MAX_NESTING = 64;
+
   private Json() {}
+
+  /** Parses JSON, refusing (as malformed) nesting deeper than {@code maxDepth} without recursing. */
+  public static JsonNode readTreeNoDeeperThan(byte[] json, int maxDepth) throws IOException {
+    try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+      int depth = 0;
+      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+        if (token.isStructStart() && ++depth > maxDepth) {
+          throw new JsonParseException(parser, "nesting deeper than " + maxDepth + " levels");
+        } else if (token.isStructEnd()) {
+          depth--;
+        }
+      }
+    }
+    return MAPPER.readTree(json);
+  }
 
   public static ObjectNode object() {
     return MAPPER.createObjectNode();

@@ -123,7 +123,7 @@ final class SubmitRoute extends AllDirectives {
       return new Checked(null, violations);
     }
     try {
-      JsonNode body = Json.MAPPER.readTree(bytes);
+      JsonNode body = Json.readTreeNoDeeperThan(bytes, Json.MAX_NESTING);
       violations.addAll(type.validator().validateBody(body));
       return new Checked(body, violations);
     } catch (JsonProcessingException e) {

@@ -67,6 +67,33 @@ class ProblemApiTest {
   }
 
   @Test
+  void jsonNestedDeeperThanTheLimitAnswers400AndStoresNothing() {
+    // Where the schema says nothing, so only the nesting limit can stop it.
+    String deep = "[".repeat(100_000) + "]".repeat(100_000);
+    assertNothingStored(gate, () -> {
+      HttpResponse<String> response = gate.postJson("/orders",
+          "{\"customer\": \"Ada\", \"items\": [{\"name\": \"x\", \"quantity\": 1}], \"note\": " + deep + "}");
+
+      JsonNode problem = assertProblem(response, gate.base(), 400, "validation");
+      assertTrue(problem.path("detail").asText().contains("nesting deeper than 64 levels"), problem::toString);
+    }, ProblemApiTest::sentinel);
+  }
+
+  @Test
+  void aRequestTooMalformedToRouteStillAnswersProblemJson() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gate.gate().httpPort())) {
+      socket.getOutputStream().write(
+          "GET /operations?cursor=%%% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertTrue(response.startsWith("HTTP/1.1 400 "), response);
+      assertTrue(response.contains("Content-Type: application/problem+json"), response);
+      assertTrue(response.contains("\"type\":\"about:blank\""), response);
+      assertTrue(response.contains("\"status\":400"), response);
+    }
+  }
+
+  @Test
   void schemaViolationsAnswer400ListingEachWithItsPointerAndStoreNothing() {
     assertNothingStored(gate, () -> {
       HttpResponse<String> response = gate.postJson("/orders",
