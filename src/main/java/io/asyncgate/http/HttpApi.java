@@ -4,7 +4,6 @@ import static akka.http.javadsl.server.PathMatchers.segment;
 
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethod;
-import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Allow;
@@ -19,6 +18,7 @@ import com.typesafe.config.Config;
 import io.asyncgate.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.view.OperationLookup;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -35,6 +35,8 @@ public final class HttpApi extends AllDirectives {
   private final SubmitRoute submit;
   private final OperationRoutes operations;
   private final Readiness readiness;
+  private final RejectionHandler rejections;
+  private final ExceptionHandler exceptions;
 
   public HttpApi(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, Config http,
       DataSource dataSource, Executor blocking) {
@@ -45,43 +47,44 @@ public final class HttpApi extends AllDirectives {
         http.getDuration("write-timeout"), inlineResultMax);
     this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("write-timeout"), inlineResultMax);
     this.readiness = new Readiness(system, dataSource, blocking);
+    this.rejections = rejectionHandler();
+    this.exceptions = exceptionHandler();
   }
 
   public Route routes() {
-    return extractRequest(request -> handleExceptions(exceptions(request), () ->
-        handleRejections(rejections(request), () -> concat(
-            operations.route(ANONYMOUS),
-            pathPrefix("problems", () -> path(segment(), slug -> get(() ->
-                ProblemKind.bySlug(slug).map(kind -> complete(Problems.page(kind))).orElseGet(this::reject)))),
-            pathPrefix("health", () -> concat(
-                path("alive", () -> get(() -> complete(StatusCodes.OK, "alive"))),
-                path("ready", () -> get(() -> completeWithFuture(readiness.check().thenApply(notReady ->
-                    notReady.map(why -> HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).withEntity("not ready: " + why))
-                        .orElseGet(() -> HttpResponse.create().withEntity("ready")))))))),
-            submit.route(ANONYMOUS)))));
+    return handleExceptions(exceptions, () -> handleRejections(rejections, () -> concat(
+        operations.route(ANONYMOUS),
+        pathPrefix("problems", () -> path(segment(), slug -> get(() ->
+            ProblemKind.bySlug(slug).map(kind -> complete(Problems.page(kind))).orElseGet(this::reject)))),
+        pathPrefix("health", () -> concat(
+            path("alive", () -> get(() -> complete(StatusCodes.OK, "alive"))),
+            path("ready", () -> get(() -> completeWithFuture(readiness.check().thenApply(notReady ->
+                notReady.map(why -> HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).withEntity("not ready: " + why))
+                    .orElseGet(() -> HttpResponse.create().withEntity("ready")))))))),
+        submit.route(ANONYMOUS))));
   }
 
-  private RejectionHandler rejections(HttpRequest request) {
-    String base = urls.base(request);
+  /** Built once; a problem is made (and the request read) only when a request is rejected. */
+  private RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
-        .handleAll(MethodRejection.class, rejected -> {
+        .handleAll(MethodRejection.class, rejected -> extractRequest(request -> {
           HttpMethod[] allowed = rejected.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
-          List<String> names = java.util.Arrays.stream(allowed).map(HttpMethod::name).toList();
-          return complete(Problems.response(base, ProblemKind.METHOD_NOT_ALLOWED, StatusCodes.METHOD_NOT_ALLOWED,
+          List<String> names = Arrays.stream(allowed).map(HttpMethod::name).toList();
+          return complete(Problems.response(urls.base(request), ProblemKind.METHOD_NOT_ALLOWED, StatusCodes.METHOD_NOT_ALLOWED,
               request.method().name() + " is not allowed on " + request.getUri().path() + "; it takes " + names + ".",
               null, Json.object(), List.of(Allow.create(allowed))));
-        })
-        .handle(Rejection.class, r -> complete(Problems.response(base, ProblemKind.VALIDATION,
-            "The request could not be handled: " + r + ".")))
-        .handleNotFound(complete(Problems.response(base, ProblemKind.NOT_FOUND,
-            "No route or operation type takes " + request.method().name() + " " + request.getUri().path() + ".")))
+        }))
+        .handle(Rejection.class, r -> extractRequest(request -> complete(Problems.response(urls.base(request),
+            ProblemKind.VALIDATION, "The request could not be handled: " + r + "."))))
+        .handleNotFound(extractRequest(request -> complete(Problems.response(urls.base(request), ProblemKind.NOT_FOUND,
+            "No route or operation type takes " + request.method().name() + " " + request.getUri().path() + "."))))
         .build();
   }
 
-  private ExceptionHandler exceptions(HttpRequest request) {
-    String base = urls.base(request);
+  private ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
-        .match(Throwable.class, thrown -> {
+        .match(Throwable.class, thrown -> extractRequest(request -> {
+          String base = urls.base(request);
           Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
           if (t instanceof EntityStreamSizeException) {
             return complete(Problems.response(base, ProblemKind.PAYLOAD_TOO_LARGE, "The request body is larger than the limit."));
@@ -90,7 +93,7 @@ public final class HttpApi extends AllDirectives {
           system.log().error("incident " + incident + " on " + request.method().name() + " " + request.getUri().path(), t);
           return complete(Problems.response(base, ProblemKind.INTERNAL, StatusCodes.INTERNAL_SERVER_ERROR,
               "Unexpected error; the node's log has it as incident " + incident + ".", null, Json.object(), List.of()));
-        })
+        }))
         .build();
   }
 }
