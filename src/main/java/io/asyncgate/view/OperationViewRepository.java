@@ -21,8 +21,10 @@ import javax.sql.DataSource;
 
 /** The SQL of the {@code operation_view} table, for the projection (writes) and the API (reads). */
 public final class OperationViewRepository {
-  private static final String COLUMNS =
-      "id, operation_type, principal, progress, seq_nr, result_content_type, result_file_name, result_body";
+  /** Listings leave the result bodies out: items are status documents, never results. */
+  private static final String LIST_COLUMNS =
+      "id, operation_type, principal, progress, seq_nr, result_content_type, result_file_name, created_at";
+  private static final String COLUMNS = LIST_COLUMNS + ", result_body";
 
   private final DataSource dataSource;
 
@@ -123,7 +125,7 @@ public final class OperationViewRepository {
 
   public Page list(ListQuery q) {
     StringBuilder sql = new StringBuilder(
-        "SELECT " + COLUMNS.replace(", result_body", "") + ", created_at FROM operation_view WHERE principal = ? AND NOT purged");
+        "SELECT " + LIST_COLUMNS + " FROM operation_view WHERE principal = ? AND NOT purged");
     List<Object> args = new ArrayList<>();
     args.add(q.principal());
     if (q.type() != null) {
