@@ -22,20 +22,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real asyncgate node in a JVM of its own, started from the shaded jar the way an operator does
  * ({@code java -Dconfig.file=application.conf -jar asyncgate.jar}), on a data directory of the
- * caller's choosing and free ports. For the {@code *IT} tests, which Failsafe runs after
+ * caller's choosing and free ports — also for the root application.conf's embedded downstream
+ * simulator, at which the demo's downstream URL is pointed. For the {@code *IT} tests, which Failsafe runs after
  * {@code package} with {@code -Dasyncgate.jar} set. Output goes to a log file under {@code target/}.
  */
 final class GateProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int httpPort;
+  private final int simulatorPort;
   private final ExecutorService executor;
   private final HttpClient client;
 
-  private GateProcess(Process process, Path log, int httpPort) {
+  private GateProcess(Process process, Path log, int httpPort, int simulatorPort) {
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
+    this.simulatorPort = simulatorPort;
     // An executor of our own: on 2 cores the JDK client would otherwise start a thread per call.
     this.executor = Executors.newFixedThreadPool(2);
     this.client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
@@ -65,11 +68,12 @@ final class GateProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java -jar asyncgate.jar} with the root application.conf, {@code dataDir}, free HTTP
-   * and remoting ports and the given {@code -D} settings; returns at once (see {@link #awaitReady}).
+   * Starts {@code java -jar asyncgate.jar} with the root application.conf, {@code dataDir}, free HTTP,
+   * remoting and simulator ports and the given {@code -D} settings; returns at once (see {@link #awaitReady}).
    */
   static GateProcess start(Path dataDir, String logName, Map<String, String> settings) {
     int httpPort = freePort();
+    int simulatorPort = freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m",
@@ -77,18 +81,46 @@ final class GateProcess implements AutoCloseable {
         "-Dasyncgate.data-dir=" + dataDir.toAbsolutePath(),
         "-Dasyncgate.http.port=" + httpPort,
         "-Dasyncgate.http.interface=127.0.0.1",
-        "-Dasyncgate.cluster.port=" + freePort()));
+        "-Dasyncgate.cluster.port=" + freePort(),
+        "-Dasyncgate.management.port=" + freePort(),
+        "-Dasyncgate.management.interface=127.0.0.1",
+
+        "-Dasyncgate.simulator.port=" + simulatorPort,
+        "-Dasyncgate.demo.downstream=http://127.0.0.1:" + simulatorPort));
     settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.addAll(List.of("-jar", jar().toString()));
+    return launch(command, Map.of(), logName, httpPort, simulatorPort);
+  }
+
+  /**
+   * Starts {@code java -Dconfig.file=configFile -jar asyncgate.jar} configured as an operator
+   * configures a cluster node: by the {@code ASYNCGATE_*} variables in {@code environment} (which must
+   * include {@code ASYNCGATE_HTTP_PORT}) and any other variables the config file reads, plus the
+   * given {@code -D} settings, its steps calling the standalone simulator on {@code simulatorPort};
+   * returns at once (see {@link #awaitReady}).
+   */
+  static GateProcess startWithEnvironment(Path configFile, String logName, Map<String, String> environment,
+      Map<String, String> settings, int simulatorPort) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m",
+        "-Dconfig.file=" + configFile.toAbsolutePath()));
+    settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    command.addAll(List.of("-jar", jar().toString()));
+    return launch(command, environment, logName, Integer.parseInt(environment.get("ASYNCGATE_HTTP_PORT")), simulatorPort);
+  }
+
+  private static GateProcess launch(List<String> command, Map<String, String> environment, String logName, int httpPort,
+      int simulatorPort) {
     try {
       Path logDir = Files.createDirectories(projectDir().resolve("target").resolve("it-nodes"));
       Path log = logDir.resolve(logName + ".log");
-      Process process = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .directory(logDir.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
-      return new GateProcess(process, log, httpPort);
+          .redirectOutput(log.toFile());
+      builder.environment().putAll(environment);
+      return new GateProcess(builder.start(), log, httpPort, simulatorPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -123,12 +155,80 @@ final class GateProcess implements AutoCloseable {
     throw new AssertionError("asyncgate was not ready within " + within + ":\n" + logTail());
   }
 
+  /**
+   * After SIGTERM: polls ready while the node still answers and returns the first answer that is not
+   * 200; fails if the port closes first.
+   */
+  HttpResponse<String> awaitNotReady() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> ready = get("/health/ready");
+        if (ready.statusCode() != 200) {
+          return ready;
+        }
+      } catch (UncheckedIOException e) {
+        throw new AssertionError("the node closed its port before it answered not ready: " + e.getMessage(), e);
+      }
+      TestGate.sleep(Duration.ofMillis(20));
+    }
+    throw new AssertionError("the node still answered ready 10 s after SIGTERM");
+  }
+
+  /** A problem+json answer with this status whose type ends in {@code /problems/<kind>}. */
+  static void assertProblem(HttpResponse<String> response, int status, String kind) {
+    if (response.statusCode() != status
+        || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")
+        || !TestGate.json(response).path("type").asText().endsWith("/problems/" + kind)) {
+      throw new AssertionError("expected a " + status + " problem of type " + kind + ", got " + response.statusCode() + " "
+          + response.headers().map() + " " + response.body());
+    }
+  }
+
+  /** How long a graceful leave took, counted from the SIGTERM sent at {@code signalledNanos} ({@link System#nanoTime()}). */
+  record Leave(long signalledNanos, Duration notReadyAfter, Duration exitedAfter) {}
+
+  /**
+   * SIGTERM, and what a leaving node must show while it still serves: ready answers 503 (problem
+   * {@code unhealthy}), a submit answers 503 (problem {@code leaving}) with Retry-After; then the
+   * process exits with 143 — 128 + SIGTERM: the JVM ends by the signal once its shutdown hook
+   * (coordinated shutdown) is done.
+   */
+  Leave leaveOnSigterm() {
+    long signalled = System.nanoTime();
+    terminate();
+    HttpResponse<String> notReady = awaitNotReady();
+    Duration unready = Duration.ofNanos(System.nanoTime() - signalled);
+    assertProblem(notReady, 503, "unhealthy");
+    HttpResponse<String> refused = postJson("/orders", order("too-late", 1));
+    assertProblem(refused, 503, "leaving");
+    if (!refused.headers().firstValue("Retry-After").orElse("").matches("[1-9][0-9]*")) {
+      throw new AssertionError("a refused submit without a Retry-After in whole seconds: " + refused.headers().map());
+    }
+    int exitCode = awaitExit(Duration.ofSeconds(60), "SIGTERM");
+    Duration exited = Duration.ofNanos(System.nanoTime() - signalled);
+    if (exitCode != 143) {
+      throw new AssertionError("exit code " + exitCode + " after SIGTERM, expected 143:\n" + logTail());
+    }
+    return new Leave(signalled, unready, exited);
+  }
+
   /** {@code kill -9}: SIGKILL on Linux, no shutdown hook runs. Returns the exit code. */
   int kill() {
     process.destroyForcibly();
+    return awaitExit(Duration.ofSeconds(30), "SIGKILL");
+  }
+
+  /** SIGTERM on Linux: the JVM's shutdown hook runs Akka's coordinated shutdown. Returns at once. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to end after {@code signal}; returns its exit code. */
+  int awaitExit(Duration within, String signal) {
     try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        throw new AssertionError("asyncgate (pid " + process.pid() + ") still runs 30 s after SIGKILL");
+      if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("asyncgate (pid " + process.pid() + ") still runs " + within + " after " + signal + ":\n" + logTail());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -154,6 +254,11 @@ final class GateProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + httpPort + path);
   }
 
+  /** The address, {@code host:port}, of the simulator the node's steps call: its embedded one, or a standalone one. */
+  String simulatorHostPort() {
+    return "127.0.0.1:" + simulatorPort;
+  }
+
   HttpResponse<String> send(HttpRequest request) {
     return TestGate.send(client, request);
   }
@@ -164,6 +269,10 @@ final class GateProcess implements AutoCloseable {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json))
         .build());
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
   }
 
   static String order(String customer, int quantity) {
@@ -178,6 +287,17 @@ final class GateProcess implements AutoCloseable {
       throw new AssertionError("expected 200 for status of " + id + ", got " + response.statusCode() + ": " + response.body());
     }
     return TestGate.json(response);
+  }
+
+  /** Polls the status until the operation is terminal or the time is up; returns the last document. */
+  JsonNode awaitTerminal(String id, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    JsonNode doc = status(id);
+    while (!isTerminal(doc) && System.nanoTime() < deadline) {
+      TestGate.sleep(Duration.ofMillis(100));
+      doc = status(id);
+    }
+    return doc;
   }
 
   static boolean isTerminal(JsonNode status) {

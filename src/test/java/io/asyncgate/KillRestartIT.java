@@ -33,7 +33,7 @@ class KillRestartIT {
   private static final Duration MID_SAGA = Duration.ofMillis(1500);
   private static final Duration READY_WITHIN = Duration.ofSeconds(120);
   private static final Duration TERMINAL_WITHIN = Duration.ofSeconds(120);
-  private static final Map<String, String> ONE_SECOND_STEPS = Map.of("asyncgate.demo.step-duration", "1s");
+  private static final Map<String, String> ONE_SECOND_CALLS = Map.of("asyncgate.simulator.latency", "1s");
 
   private final List<GateProcess> nodes = new ArrayList<>();
 
@@ -116,7 +116,7 @@ class KillRestartIT {
         }
       }
       JsonNode declinedDoc = last.get(declined);
-      if (!status(declinedDoc).equals("Failed") || !declinedDoc.path("error").path("code").asText().equals("PaymentDeclined")) {
+      if (!status(declinedDoc).equals("Failed") || !declinedDoc.path("error").path("innererror").path("code").asText().equals("PaymentDeclined")) {
         failures.add("cycle " + cycle + ": the declined order " + declined + " did not end Failed (PaymentDeclined): " + declinedDoc);
       }
       // What finished in earlier cycles stays as it was, through this kill too.
@@ -132,7 +132,7 @@ class KillRestartIT {
   }
 
   private GateProcess start(Path dataDir, int incarnation) {
-    GateProcess node = GateProcess.start(dataDir, "KillRestartIT-node-" + incarnation, ONE_SECOND_STEPS);
+    GateProcess node = GateProcess.start(dataDir, "KillRestartIT-node-" + incarnation, ONE_SECOND_CALLS);
     nodes.add(node);
     return node;
   }

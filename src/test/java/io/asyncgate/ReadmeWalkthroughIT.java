@@ -19,25 +19,17 @@ import org.junit.jupiter.api.Test;
  * Only the port differs: {@code localhost:8080} becomes the free port the node was given.
  */
 class ReadmeWalkthroughIT {
-  private static final String START = "<!-- walkthrough:start -->";
-  private static final String END = "<!-- walkthrough:end -->";
-
   @Test
   void theReadmeWalkthroughRunsAsWritten() throws Exception {
-    String script = walkthrough(Files.readString(GateProcess.projectDir().resolve("README.md")));
+    String script = shellBlock(Files.readString(GateProcess.projectDir().resolve("README.md")), "walkthrough");
     Path dir = Files.createTempDirectory("readme-walkthrough");
     try (GateProcess gate = GateProcess.start(dir.resolve("data"), "readme-walkthrough", Map.of())) {
       gate.awaitReady(Duration.ofSeconds(120));
       String base = gate.uri("").toString();
       String hostPort = base.substring(base.indexOf("://") + 3).replaceAll("/$", "").replace("127.0.0.1", "localhost");
-      Process bash = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + script.replace("localhost:8080", hostPort))
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .start();
-      String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(bash.waitFor(3, TimeUnit.MINUTES), "the walkthrough did not finish:\n" + out);
+      String out = runShell(script.replace("localhost:8080", hostPort).replace("localhost:8090", gate.simulatorHostPort()),
+          dir, Map.of(), Duration.ofMinutes(3), "the walkthrough");
       System.out.println(out);
-      assertEquals(0, bash.exitValue(), "the walkthrough failed:\n" + out);
 
       for (String expected : List.of(
           "HTTP/1.1 202 Accepted",                 // submit
@@ -48,9 +40,13 @@ class ReadmeWalkthroughIT {
           "\"resourceLocation\":\"http://",        // ?redirect=false
           "\"code\":\"PaymentDeclined\"",          // the declined order
           "HTTP/1.1 422 Unprocessable",            // ... and its result
+          "\"inventory.released\":1",              // ... its reservation released in the simulator
           "\"status\":\"Canceled\"",               // the canceled order
           "Content-Disposition: attachment; filename=\"q3-report.csv\"",
-          "row,name,value",                        // the file
+          "row,item,quantity",                     // the file
+          "\"deletedDevices\":[",                  // the user deleted with their devices
+          "\"code\":\"FanOutItemsFailed\"",        // the user with a locked device
+          "\"id\":\"locked-bob-phone\"",            // ... whose deleted devices are restored
           "/problems/validation",                  // bad input
           "\"pointer\":\"/customer\"",
           "\"pointer\":\"/items/0/quantity\"",
@@ -60,12 +56,30 @@ class ReadmeWalkthroughIT {
     }
   }
 
-  static String walkthrough(String readme) {
-    int start = readme.indexOf(START);
-    int end = readme.indexOf(END);
-    assertTrue(start >= 0 && end > start, "README.md has no walkthrough markers");
-    String block = readme.substring(start + START.length(), end).trim();
-    assertTrue(block.startsWith("```bash") && block.endsWith("```"), "the walkthrough is one ```bash block");
+  /** The one {@code ```bash} block between README's {@code <!-- name:start -->} and {@code <!-- name:end -->}. */
+  /**
+   * Runs {@code script} with bash ({@code set -euo pipefail}) in {@code dir} with {@code env} added,
+   * and answers what it printed; fails, showing that output, if it does not finish or exits non-zero.
+   */
+  static String runShell(String script, Path dir, Map<String, String> env, Duration within, String what) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + script)
+        .directory(dir.toFile())
+        .redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process bash = builder.start();
+    String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(bash.waitFor(within.toMillis(), TimeUnit.MILLISECONDS), what + " did not finish:\n" + out);
+    assertEquals(0, bash.exitValue(), what + " failed:\n" + out);
+    return out;
+  }
+
+  static String shellBlock(String readme, String name) {
+    String start = "<!-- " + name + ":start -->";
+    int from = readme.indexOf(start);
+    int to = readme.indexOf("<!-- " + name + ":end -->");
+    assertTrue(from >= 0 && to > from, "README.md has no " + name + " markers");
+    String block = readme.substring(from + start.length(), to).trim();
+    assertTrue(block.startsWith("```bash") && block.endsWith("```"), "the " + name + " is one ```bash block");
     return block.substring("```bash".length(), block.length() - 3);
   }
 }

@@ -1,28 +1,19 @@
 package io.asyncgate;
 
+import static io.asyncgate.GatedProbes.attempts;
+import static io.asyncgate.GatedProbes.awaitMidSaga;
+import static io.asyncgate.GatedProbes.executions;
+import static io.asyncgate.GatedProbes.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.saga.RetryPolicy;
-import io.asyncgate.saga.Step;
-import io.asyncgate.saga.StepContext;
-import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,66 +23,38 @@ import org.junit.jupiter.api.Test;
  * case is {@link KillRestartIT}.
  */
 class RestartTest {
-  private static final String ROUTE = "/restart-probes";
   private static final Duration AWAIT = Duration.ofSeconds(60);
 
-  /** Executions of each step, by {@code {requestId}:{step}} (the idempotency key). */
-  private static final Map<String, AtomicInteger> EXECUTIONS = new ConcurrentHashMap<>();
-  /** The middle step of the operations naming a gate waits until that gate is released. */
-  private static final Map<String, CompletableFuture<Void>> GATES = new ConcurrentHashMap<>();
+  /** Shared by the node stopped and the one started after it. */
+  private TestDatabase database;
 
-  /** prepare (instant) → work (waits for its gate) → finish (instant). */
-  private static Catalogue probes() {
-    Step prepare = ctx -> counted(ctx, CompletableFuture.completedFuture(null));
-    Step work = ctx -> counted(ctx, gate(ctx.body().path("gate").asText()));
-    Step finish = ctx -> counted(ctx, CompletableFuture.completedFuture(null));
-    RetryPolicy retry = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 0.2);
-    return Catalogue.of(OperationType.builder("restart-probe")
-        .route("POST " + ROUTE)
-        .step("prepare", prepare)
-        // Far longer than the test: the attempt is cut off by the stop, never by its timeout.
-        .step("work", work, Duration.ofMinutes(10), retry)
-        .step("finish", finish)
-        .build());
+  @BeforeEach
+  void createDatabase() {
+    database = TestDatabase.create();
   }
 
-  private static CompletableFuture<JsonNode> counted(StepContext ctx, CompletableFuture<Void> done) {
-    EXECUTIONS.computeIfAbsent(ctx.idempotencyKey(), k -> new AtomicInteger()).incrementAndGet();
-    return done.thenApply(v -> {
-      ObjectNode out = Json.object();
-      out.put("step", ctx.step());
-      out.put("attempt", ctx.attempt());
-      return out;
-    });
-  }
-
-  private static CompletableFuture<Void> gate(String name) {
-    return GATES.computeIfAbsent(name, k -> new CompletableFuture<>());
-  }
-
-  private static int executions(String id, String step) {
-    AtomicInteger n = EXECUTIONS.get(id + ":" + step);
-    return n == null ? 0 : n.get();
+  @AfterEach
+  void dropDatabase() {
+    database.close();
   }
 
   @Test
-  void sagasStoppedMidwayResumeAfterRestartWithoutClientAction() throws IOException {
+  void sagasStoppedMidwayResumeAfterRestartWithoutClientAction() {
     String gate = UUID.randomUUID().toString();
-    Path dataDir = Files.createTempDirectory("asyncgate-restart");
     List<String> ids = new ArrayList<>();
-    try (TestGate first = TestGate.startIn(dataDir, probes(), "")) {
+    try (TestGate first = TestGate.startOn(database, GatedProbes.catalogue(), "")) {
       for (int i = 0; i < 4; i++) {
         ids.add(submit(first, gate));
       }
       // Mid-saga: prepare succeeded, work running (its attempt under way) for every operation.
       for (String id : ids) {
-        awaitMidSaga(first, id);
+        awaitMidSaga(first, id, AWAIT);
       }
     }
     ids.forEach(id -> assertEquals(1, executions(id, "work"), "work ran once before the stop"));
-    gate(gate).complete(null); // from now on work finishes at once
+    GatedProbes.release(gate); // from now on work finishes at once
 
-    try (TestGate second = TestGate.startIn(dataDir, probes(), "")) {
+    try (TestGate second = TestGate.startOn(database, GatedProbes.catalogue(), "")) {
       for (String id : ids) {
         JsonNode done = second.awaitTerminal(id, AWAIT);
         assertEquals("Succeeded", done.get("status").asText(), () -> "after the restart: " + done);
@@ -106,16 +69,15 @@ class RestartTest {
   }
 
   @Test
-  void operationAcceptedJustBeforeStopFinishesAfterRestart() throws IOException {
+  void operationAcceptedJustBeforeStopFinishesAfterRestart() {
     String gate = UUID.randomUUID().toString();
-    Path dataDir = Files.createTempDirectory("asyncgate-restart");
     String id;
-    try (TestGate first = TestGate.startIn(dataDir, probes(), "")) {
+    try (TestGate first = TestGate.startOn(database, GatedProbes.catalogue(), "")) {
       id = submit(first, gate); // the 202, then the stop at once
     }
-    gate(gate).complete(null);
+    GatedProbes.release(gate);
 
-    try (TestGate second = TestGate.startIn(dataDir, probes(), "")) {
+    try (TestGate second = TestGate.startOn(database, GatedProbes.catalogue(), "")) {
       JsonNode done = second.awaitTerminal(id, AWAIT);
       assertEquals("Succeeded", done.get("status").asText(), () -> "after the restart: " + done);
       for (String step : List.of("prepare", "work", "finish")) {
@@ -125,42 +87,5 @@ class RestartTest {
       }
       assertEquals(1, executions(id, "finish"), "nothing ran the last step before the stop");
     }
-  }
-
-  private static String submit(TestGate node, String gate) {
-    HttpResponse<String> response = node.postJson(ROUTE, "{\"gate\":\"" + gate + "\"}");
-    assertEquals(202, response.statusCode(), response::body);
-    return TestGate.json(response).get("id").asText();
-  }
-
-  private static void awaitMidSaga(TestGate node, String id) {
-    Instant deadline = Instant.now().plus(AWAIT);
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = node.status(id);
-      if (stepStatus(last, "prepare").equals("Succeeded") && stepStatus(last, "work").equals("Running")
-          && executions(id, "work") == 1) {
-        return;
-      }
-      TestGate.sleep(Duration.ofMillis(50));
-    }
-    throw new AssertionError("operation " + id + " did not get to its running middle step within " + AWAIT + "; last: " + last);
-  }
-
-  private static JsonNode step(JsonNode doc, String name) {
-    for (JsonNode step : doc.path("steps")) {
-      if (step.path("name").asText().equals(name)) {
-        return step;
-      }
-    }
-    throw new AssertionError("no step " + name + " in " + doc);
-  }
-
-  private static String stepStatus(JsonNode doc, String name) {
-    return step(doc, name).path("status").asText();
-  }
-
-  private static int attempts(JsonNode doc, String name) {
-    return step(doc, name).path("attempts").asInt();
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * prints p50, p90, p99 and max in ms and the throughput (in
  * {@code target/failsafe-reports/io.asyncgate.SubmitLatencyBenchmarkIT-output.txt}); it asserts only
  * that every answer was a {@code 202} with {@code Location}, {@code Operation-Location} and
- * {@code Retry-After}. The sagas of the accepted orders (1 s steps) run meanwhile, as they would.
+ * {@code Retry-After}. The sagas of the accepted orders (three downstream calls of 1 s each, to the
+ * embedded simulator) run meanwhile, as they would.
  * Then {@value #CLIENTS} clients submit {@value #PER_CLIENT} orders each at once, and it prints the
  * throughput and latencies of that too.
  *
@@ -38,7 +39,7 @@ class SubmitLatencyBenchmarkIT {
   @Test
   void sequentialAndConcurrentSubmitsAreAllAcceptedWithTheirHeaders() throws Exception {
     try (GateProcess node = GateProcess.start(Files.createTempDirectory("asyncgate-benchmark"),
-        "SubmitLatencyBenchmarkIT-node", Map.of("asyncgate.demo.step-duration", "1s"))) {
+        "SubmitLatencyBenchmarkIT-node", Map.of("asyncgate.simulator.latency", "1s"))) {
       node.awaitReady(Duration.ofSeconds(120));
       List<String> wrong = new ArrayList<>();
       for (int i = 0; i < WARM_UP; i++) {
@@ -103,12 +104,12 @@ class SubmitLatencyBenchmarkIT {
   }
 
   /** Nearest-rank percentile of sorted values. */
-  private static long percentile(long[] sorted, int p) {
+  static long percentile(long[] sorted, int p) {
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
     return sorted[Math.max(0, rank - 1)];
   }
 
-  private static double ms(long nanos) {
+  static double ms(long nanos) {
     return nanos / 1e6;
   }
 }

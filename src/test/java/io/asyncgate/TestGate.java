@@ -1,5 +1,7 @@
 package io.asyncgate;
 
+import akka.actor.Address;
+import akka.cluster.typed.Cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -10,8 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -19,32 +19,41 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A real asyncgate node for tests: the embedded H2 file database in a directory of its own, HTTP
- * on a free port, remoting on a free port, the root application.conf's operation types plus any
- * registered in Java. Talk to it over real HTTP with {@link #client()}.
+ * A real asyncgate node for tests: a database of its own ({@link TestDatabase}: H2 files, or a
+ * fresh PostgreSQL database with {@code -Dasyncgate.test.database=postgres}), HTTP on a free port,
+ * remoting on a free port, the root application.conf's operation types plus any registered in
+ * Java. The root application.conf's downstream simulator runs on a free port of its own, with the
+ * demo's downstream URL pointed at it ({@link #simulator()}). Talk to it over real HTTP with
+ * {@link #client()}.
  */
 public final class TestGate implements AutoCloseable {
-  private final Path dataDir;
   private final Config config;
   private final AsyncGate gate;
+  private final TestDatabase database;
+  /** Whether this node created its database, and so drops it when it closes. */
+  private final boolean ownsDatabase;
   private final ExecutorService executor;
   private final HttpClient client;
 
-  private TestGate(Path dataDir, Config config, AsyncGate gate) {
-    this.dataDir = dataDir;
+  private TestGate(Config config, AsyncGate gate, TestDatabase database, boolean ownsDatabase) {
     this.config = config;
     this.gate = gate;
+    this.database = database;
+    this.ownsDatabase = ownsDatabase;
     // An executor of our own: on 2 cores the JDK client would otherwise start a thread per call.
     this.executor = Executors.newFixedThreadPool(4);
     this.client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  /** Demo steps take 100 ms each unless {@code overrides} says otherwise. */
+  /** Each call to the simulated downstream takes 100 ms unless {@code overrides} sets {@code asyncgate.simulator.latency}. */
   public static TestGate start(Catalogue javaTypes, String overrides) {
+    TestDatabase database = TestDatabase.create();
     try {
-      return startIn(Files.createTempDirectory("asyncgate-test"), javaTypes, overrides);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      Config config = configFor(database, overrides);
+      return new TestGate(config, AsyncGate.start(config, javaTypes), database, true);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
     }
   }
 
@@ -52,23 +61,48 @@ public final class TestGate implements AutoCloseable {
     return start(Catalogue.of(), "");
   }
 
-  /** Starts a node on an existing data directory, e.g. to restart on the files of a stopped one. */
-  public static TestGate startIn(Path dataDir, Catalogue javaTypes, String overrides) {
+  /** Starts a node on an existing database, e.g. to restart on the data of a stopped one. */
+  public static TestGate startOn(TestDatabase database, Catalogue javaTypes, String overrides) {
+    Config config = configFor(database, overrides);
+    return new TestGate(config, AsyncGate.start(config, javaTypes), database, false);
+  }
+
+  private static Config configFor(TestDatabase database, String overrides) {
+    int simulatorPort = GateProcess.freePort();
     Config testConfig = ConfigFactory.parseString(overrides)
+        .withFallback(database.settings())
         .withFallback(ConfigFactory.parseMap(Map.of(
-            "asyncgate.data-dir", dataDir.toString(),
             "asyncgate.http.port", 0,
             "asyncgate.http.interface", "127.0.0.1",
             "asyncgate.cluster.port", 0,
-            "asyncgate.demo.step-duration", "100ms",
+            "asyncgate.management.port", 0,
+            "asyncgate.management.interface", "127.0.0.1",
+            "asyncgate.simulator.port", simulatorPort,
+            "asyncgate.simulator.latency", "100ms",
+            "asyncgate.demo.downstream", "http://127.0.0.1:" + simulatorPort,
             "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on",
             "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off")));
-    Config config = Settings.load(testConfig, Map.of());
-    return new TestGate(dataDir, config, AsyncGate.start(config, javaTypes));
+    return Settings.load(testConfig, Map.of());
   }
 
-  public Path dataDir() {
-    return dataDir;
+  /**
+   * Starts a node that joins the cluster of {@code seed} and shares its database (nodes of one JVM
+   * open one H2 file together). Close it before the seed, which drops the database.
+   */
+  public static TestGate joining(TestGate seed, Catalogue javaTypes, String overrides) {
+    return startOn(seed.database, javaTypes,
+        overrides + "\nasyncgate.cluster.seed-nodes = \"" + seed.clusterHostPort() + "\"");
+  }
+
+  /** This node's cluster address as {@code host:port}, the form seed nodes are given in. */
+  public String clusterHostPort() {
+    Address self = Cluster.get(gate.system()).selfMember().address();
+    return self.getHost().orElseThrow() + ":" + self.getPort().orElseThrow();
+  }
+
+  /** Akka Management's base URL: /alive and /ready. */
+  public String managementBase() {
+    return "http://127.0.0.1:" + gate.managementPort();
   }
 
   public Config config() {
@@ -77,6 +111,11 @@ public final class TestGate implements AutoCloseable {
 
   public AsyncGate gate() {
     return gate;
+  }
+
+  /** The base URL of the simulated downstream services this node calls. */
+  public String simulator() {
+    return config.getString("asyncgate.demo.downstream");
   }
 
   public HttpClient client() {
@@ -96,7 +135,7 @@ public final class TestGate implements AutoCloseable {
   }
 
   /** Sends with {@code client}, the body as a string; I/O failures are unchecked. */
-  static HttpResponse<String> send(HttpClient client, HttpRequest request) {
+  public static HttpResponse<String> send(HttpClient client, HttpRequest request) {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -191,9 +230,23 @@ public final class TestGate implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the node as a crash would, for the other nodes: without leaving the cluster and without
+   * handing over its shards. The node must have been started with
+   * {@code akka.coordinated-shutdown.run-by-actor-system-terminate = off}; its connection pool stays
+   * open, as a crashed process's connections do until the database drops them.
+   */
+  public void crash() {
+    gate.system().terminate();
+    gate.system().getWhenTerminated().toCompletableFuture().join();
+    executor.shutdownNow();
+  }
   @Override
   public void close() {
     gate.close();
     executor.shutdownNow();
+    if (ownsDatabase) {
+      database.close();
+    }
   }
 }

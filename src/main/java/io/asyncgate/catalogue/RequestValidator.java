@@ -7,6 +7,9 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.asyncgate.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +23,8 @@ import java.util.regex.Pattern;
  */
 public final class RequestValidator {
   private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909);
+  /** The shape of each keyword's value, checked before a schema is compiled (see the file's comment). */
+  private static final JsonSchema SCHEMA_KEYWORDS = compile(readResource("/json-schema/schema-keywords-2019-09.json"));
   private static final Pattern PATH_PART = Pattern.compile("\\.([^.\\[]+)|\\[(\\d+)]|\\['([^']*)']");
 
   private final JsonSchema body;
@@ -61,6 +66,21 @@ public final class RequestValidator {
       return compiled;
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("the JSON Schema does not parse: " + e.getMessage(), e);
+    }
+  }
+
+  /** Each way {@code schema} is not a JSON Schema, as "pointer: what is wrong"; empty when it is one. */
+  public static List<String> metaSchemaViolations(JsonNode schema) {
+    return violations(SCHEMA_KEYWORDS, schema, "schema").stream()
+        .map(v -> (v.pointer().isEmpty() ? "/" : v.pointer()) + ": " + v.detail())
+        .toList();
+  }
+
+  private static JsonNode readResource(String name) {
+    try (InputStream in = RequestValidator.class.getResourceAsStream(name)) {
+      return Json.MAPPER.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + name + " from the classpath", e);
     }
   }
 

@@ -3,6 +3,10 @@ package io.asyncgate.catalogue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
+import io.asyncgate.step.http.HttpCall;
+import io.asyncgate.template.JsonTemplate;
+import io.asyncgate.template.TemplateValues;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +19,16 @@ public interface ResultComposer {
   static ResultComposer lastStepOutput(List<String> stepNames) {
     String last = stepNames.get(stepNames.size() - 1);
     return (request, outputs) -> OperationResult.json(outputs.get(last));
+  }
+
+  /** A JSON document composed from the request and the steps' outputs (see {@link JsonTemplate}). */
+  static ResultComposer template(JsonTemplate template) {
+    return (request, outputs) -> OperationResult.json(template.render(TemplateValues.of(request, outputs)));
+  }
+
+  /** A downstream resource, e.g. a rendered report, streamed through at each read with its content type. */
+  static ResultComposer stream(HttpCall download, Duration timeout) {
+    return (request, outputs) -> OperationResult.downstream(download.resource(TemplateValues.of(request, outputs), timeout));
   }
 
   /**

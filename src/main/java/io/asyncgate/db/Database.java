@@ -23,16 +23,17 @@ public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   private final HikariDataSource dataSource;
-  private final String dialect;
+  private final DatabaseKind kind;
 
-  private Database(HikariDataSource dataSource, String dialect) {
+  private Database(HikariDataSource dataSource, DatabaseKind kind) {
     this.dataSource = dataSource;
-    this.dialect = dialect;
+    this.kind = kind;
   }
 
   /** Opens the pool described by {@code asyncgate.db} (url, user, password, pool-size). */
   public static Database open(Config db) {
     String url = db.getString("url");
+    DatabaseKind kind = DatabaseKind.of(url);
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("asyncgate-view");
     hikari.setJdbcUrl(url);
@@ -41,14 +42,7 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(db.getInt("pool-size"));
     hikari.setAutoCommit(true);
     hikari.setConnectionTimeout(db.getDuration("connection-timeout").toMillis());
-    return new Database(new HikariDataSource(hikari), dialectOf(url));
-  }
-
-  public static String dialectOf(String jdbcUrl) {
-    if (jdbcUrl.startsWith("jdbc:h2:")) {
-      return "h2";
-    }
-    throw new IllegalArgumentException("unsupported database URL " + jdbcUrl + ": asyncgate supports jdbc:h2: here");
+    return new Database(new HikariDataSource(hikari), kind);
   }
 
   public DataSource dataSource() {
@@ -56,22 +50,36 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Applies {@code db/<dialect>/schema.sql} statement by statement. Every statement is idempotent;
-   * a failing one stops the start with the statement and the database's message — never swallowed.
+   * Applies {@code db/<h2|postgres>/schema.sql} statement by statement in one transaction. Every
+   * statement is idempotent (the PostgreSQL file first takes an advisory lock, so nodes starting
+   * together apply it one after the other); a failing one stops the start with the statement and
+   * the database's message — never swallowed.
    */
   public void applySchema() {
-    String resource = "db/" + dialect + "/schema.sql";
+    applySchema("db/" + kind.schemaDirectory() + "/schema.sql");
+  }
+
+  void applySchema(String resource) {
     List<String> statements = statements(resource);
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      for (String sql : statements) {
-        try {
-          s.execute(sql);
-        } catch (SQLException e) {
-          throw new IllegalStateException("applying " + resource + " failed at:\n" + sql + "\n" + e.getMessage(), e);
+      c.setAutoCommit(false);
+      try {
+        for (String sql : statements) {
+          try {
+            s.execute(sql);
+          } catch (SQLException e) {
+            throw new IllegalStateException("applying " + resource + " failed at:\n" + sql + "\n" + e.getMessage(), e);
+          }
         }
+        c.commit();
+      } catch (RuntimeException | SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot connect to " + dataSource.getJdbcUrl() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("applying " + resource + " to " + dataSource.getJdbcUrl() + " failed: " + e.getMessage(), e);
     }
     log.info("schema {} applied ({} statements)", resource, statements.size());
   }

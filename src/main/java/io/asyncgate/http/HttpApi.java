@@ -4,7 +4,6 @@ import static akka.http.javadsl.server.PathMatchers.segment;
 
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethod;
-import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Allow;
 import akka.http.javadsl.server.AllDirectives;
@@ -18,35 +17,36 @@ import com.typesafe.config.Config;
 import io.asyncgate.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.view.OperationLookup;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Executor;
-import javax.sql.DataSource;
 import java.util.concurrent.CompletionException;
 
 /** The public HTTP API of API.md: every route, and every error as problem+json. */
 public final class HttpApi extends AllDirectives {
   /** Authentication comes later; until then every caller is this one principal. */
   static final String ANONYMOUS = "anonymous";
+  /** Long enough for a pool to reconnect, short enough not to stall clients once it has. */
+  private static final long DATABASE_RETRY_AFTER_SECONDS = 2;
 
   private final ActorSystem<?> system;
   private final PublicUrls urls;
   private final SubmitRoute submit;
   private final OperationRoutes operations;
-  private final Readiness readiness;
+  private final HealthRoutes health;
   private final RejectionHandler rejections;
   private final ExceptionHandler exceptions;
 
-  public HttpApi(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, Config http,
-      DataSource dataSource, Executor blocking) {
+  public HttpApi(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, Config http) {
     this.system = system;
     this.urls = new PublicUrls(http.getString("public-base-url"), http.getBoolean("trust-forwarded-headers"));
     long inlineResultMax = http.getBytes("inline-result-max");
     this.submit = new SubmitRoute(system, catalogue, urls, http.getBytes("max-request-body"),
-        http.getDuration("write-timeout"), inlineResultMax);
+        http.getDuration("write-timeout"), inlineResultMax, http.getConfig("write-breaker"));
     this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("write-timeout"), inlineResultMax);
-    this.readiness = new Readiness(system, dataSource, blocking);
+    this.health = new HealthRoutes(system, urls);
     this.rejections = rejectionHandler();
     this.exceptions = exceptionHandler();
   }
@@ -56,11 +56,7 @@ public final class HttpApi extends AllDirectives {
         operations.route(ANONYMOUS),
         pathPrefix("problems", () -> path(segment(), slug -> get(() ->
             ProblemKind.bySlug(slug).map(kind -> complete(Problems.page(kind))).orElseGet(this::reject)))),
-        pathPrefix("health", () -> concat(
-            path("alive", () -> get(() -> complete(StatusCodes.OK, "alive"))),
-            path("ready", () -> get(() -> completeWithFuture(readiness.check().thenApply(notReady ->
-                notReady.map(why -> HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).withEntity("not ready: " + why))
-                    .orElseGet(() -> HttpResponse.create().withEntity("ready")))))))),
+        pathPrefix("health", health::routes),
         submit.route(ANONYMOUS))));
   }
 
@@ -89,11 +85,30 @@ public final class HttpApi extends AllDirectives {
           if (t instanceof EntityStreamSizeException) {
             return complete(Problems.response(base, ProblemKind.PAYLOAD_TOO_LARGE, "The request body is larger than the limit."));
           }
+          if (databaseUnreachable(t)) {
+            system.log().warn("{} {} failed, the database does not answer: {}", request.method().name(), request.getUri().path(), t.toString());
+            return complete(Problems.unconfirmed(base, "The database does not answer at the moment; retry after "
+                + DATABASE_RETRY_AFTER_SECONDS + " s.", DATABASE_RETRY_AFTER_SECONDS));
+          }
           String incident = UUID.randomUUID().toString();
           system.log().error("incident " + incident + " on " + request.method().name() + " " + request.getUri().path(), t);
           return complete(Problems.response(base, ProblemKind.INTERNAL, StatusCodes.INTERNAL_SERVER_ERROR,
               "Unexpected error; the node's log has it as incident " + incident + ".", null, Json.object(), List.of()));
         }))
         .build();
+  }
+
+  /**
+   * Whether {@code t} comes from a connection to the database that failed or could not be had (a
+   * pool timeout, SQL state class 08) — an outage to wait out, not a bug.
+   */
+  private static boolean databaseUnreachable(Throwable t) {
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLTransientConnectionException
+          || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -8,6 +8,7 @@ import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.ResponseEntity;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.ContentDisposition;
@@ -20,11 +21,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.operation.DownstreamResource;
 import io.asyncgate.operation.FailureKind;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.Progress;
 import io.asyncgate.request.RequestBuffer;
+import io.asyncgate.step.http.DownstreamHttp;
 import io.asyncgate.request.RequestBuffer.Change;
 import io.asyncgate.view.OperationLookup;
 import io.asyncgate.view.OperationView;
@@ -41,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -77,7 +81,7 @@ final class OperationRoutes extends AllDirectives {
                       completeWithFuture(withOperation(base, id, principal, op -> status(base, op, redirect))))),
                   delete(() -> completeWithFuture(withOperation(base, id, principal, op -> delete(base, op)))))),
               path("result", () -> get(() ->
-                  completeWithFuture(withOperation(base, id, principal, op -> done(result(base, op)))))),
+                  completeWithFuture(withOperation(base, id, principal, op -> result(base, op))))),
               path("cancel", () -> post(() ->
                   completeWithFuture(withOperation(base, id, principal, op -> cancel(base, op))))))));
     }));
@@ -112,7 +116,30 @@ final class OperationRoutes extends AllDirectives {
     return done(Responses.json(StatusCodes.OK, StatusDocument.of(op, base, inlineResultMax), headers));
   }
 
-  private HttpResponse result(String base, OperationView op) {
+  private CompletionStage<HttpResponse> result(String base, OperationView op) {
+    Optional<DownstreamResource> downstream = op.progress().status() == OperationStatus.Succeeded
+        ? op.result().downstreamResource() : Optional.empty();
+    return downstream.map(resource -> streamed(base, op, resource)).orElseGet(() -> done(storedResult(base, op)));
+  }
+
+  /** The downstream's body passes through as it arrives (never buffered), with its content type and disposition. */
+  private CompletionStage<HttpResponse> streamed(String base, OperationView op, DownstreamResource resource) {
+    return DownstreamHttp.get(system).open(resource).handle((response, failure) -> {
+      if (failure != null) {
+        String reason = failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause().getMessage() : failure.getMessage();
+        return Problems.response(base, ProblemKind.RESULT_UNAVAILABLE, StatusCodes.BAD_GATEWAY,
+            "The result of operation " + op.id() + " is kept by a downstream service, which did not deliver it: " + reason,
+            instance(op.id()), Json.object(), List.of());
+      }
+      // The client's max-content-length guards buffered step outputs; a streamed result may be larger.
+      // (The Java API types withoutSizeLimit() as HttpEntity; on a response entity it is one.)
+      HttpResponse passed = HttpResponse.create().withEntity((ResponseEntity) response.entity().withoutSizeLimit());
+      return response.getHeader(ContentDisposition.class).map(passed::addHeader).orElse(passed);
+    });
+  }
+
+  private HttpResponse storedResult(String base, OperationView op) {
     Progress p = op.progress();
     switch (p.status()) {
       case Succeeded -> {

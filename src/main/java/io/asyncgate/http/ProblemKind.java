@@ -30,6 +30,9 @@ enum ProblemKind {
           + " failing, 504 when a step kept timing out."),
   OPERATION_CANCELED("operation-canceled", StatusCodes.CONFLICT, "The operation was canceled",
       "The operation was canceled, so it has no result; its completed steps were compensated."),
+  RESULT_UNAVAILABLE("result-unavailable", StatusCodes.BAD_GATEWAY, "The result could not be fetched",
+      "The operation succeeded and its result stays with the downstream service that made it; asyncgate fetches it"
+          + " at each read, and this time the downstream failed or could not be reached. Try again later."),
   OPERATION_FINISHED("operation-finished", StatusCodes.CONFLICT, "The operation has already finished",
       "An operation that Succeeded or Failed can no longer be canceled. Delete it instead to purge it."),
   OPERATION_PURGED("operation-purged", StatusCodes.GONE, "The operation was purged",
@@ -37,6 +40,13 @@ enum ProblemKind {
   UNAVAILABLE("unavailable", StatusCodes.SERVICE_UNAVAILABLE, "Service unavailable",
       "asyncgate could not confirm in time that it stored the request or change. It may or may not have"
           + " been taken: retry after the Retry-After delay (a cancel or delete may be repeated safely)."),
+  LEAVING("leaving", StatusCodes.SERVICE_UNAVAILABLE, "This node is shutting down",
+      "The node is leaving its cluster and takes no new requests; nothing was stored. Send the request again"
+          + " after the Retry-After delay: it will reach a node that takes it."),
+  UNHEALTHY("unhealthy", StatusCodes.SERVICE_UNAVAILABLE, "The node is not healthy",
+      "A health check of this node failed. It is not ready while it is not an Up member of its cluster, while its"
+          + " database does not answer, and from the moment it starts shutting down. Send requests to another node,"
+          + " or retry later."),
   INTERNAL("internal", StatusCodes.INTERNAL_SERVER_ERROR, "Internal error",
       "Something went wrong inside asyncgate. The log of the node has the details under the problem's instance.");
 

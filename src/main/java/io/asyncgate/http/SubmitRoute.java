@@ -13,10 +13,13 @@ import akka.http.javadsl.server.Rejection;
 import akka.http.javadsl.server.Rejections;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.pattern.CircuitBreaker;
+import akka.pattern.CircuitBreakerOpenException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import io.asyncgate.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
@@ -50,16 +53,26 @@ final class SubmitRoute extends AllDirectives {
   private final long maxBody;
   private final Duration writeTimeout;
   private final long inlineResultMax;
+  /**
+   * Opened by submits that could not be stored in a row (the database away): while it is open,
+   * submits are answered 503 at once instead of each waiting out the write timeout.
+   */
+  private final CircuitBreaker writes;
   private final Clock clock = Clock.systemUTC();
 
   SubmitRoute(ActorSystem<?> system, Catalogue catalogue, PublicUrls urls, long maxBody, Duration writeTimeout,
-      long inlineResultMax) {
+      long inlineResultMax, Config writeBreaker) {
     this.system = system;
     this.catalogue = catalogue;
     this.urls = urls;
     this.maxBody = maxBody;
     this.writeTimeout = writeTimeout;
     this.inlineResultMax = inlineResultMax;
+    this.writes = CircuitBreaker.create(system.classicSystem().scheduler(), writeBreaker.getInt("max-failures"),
+            writeTimeout, writeBreaker.getDuration("reset-timeout"))
+        .addOnOpenListener(() -> system.log().warn("submits could not be stored {} times in a row: refusing them"
+            + " with 503 for {} before trying again", writeBreaker.getInt("max-failures"), writeBreaker.getDuration("reset-timeout")))
+        .addOnCloseListener(() -> system.log().info("submits are stored again"));
   }
 
   /** Completes for a configured route; rejects for any other path (404) or method (405). */
@@ -85,6 +98,13 @@ final class SubmitRoute extends AllDirectives {
     String base = urls.base(request);
     OperationType type = found.type();
     HttpEntity entity = request.entity();
+    if (NodeReadiness.shuttingDown(system)) {
+      // Nothing new is accepted on a leaving node: its shards are about to move to the others.
+      entity.discardBytes(system);
+      return done(Problems.response(base, ProblemKind.LEAVING, StatusCodes.SERVICE_UNAVAILABLE,
+          "This node is shutting down and takes no new requests; nothing was stored. Send the request again.",
+          null, Json.object(), List.of(Responses.retryAfter(type.retryAfterSeconds()))));
+    }
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > maxBody) {
       entity.discardBytes(system);
       return done(tooLarge(base));
@@ -103,8 +123,7 @@ final class SubmitRoute extends AllDirectives {
               : done(invalid(base, checked.violations()));
         })
         .exceptionally(failure -> {
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-          if (cause instanceof EntityStreamSizeException) {
+          if (causeOf(failure) instanceof EntityStreamSizeException) {
             return tooLarge(base);
           }
           throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
@@ -140,10 +159,14 @@ final class SubmitRoute extends AllDirectives {
     String id = UUID.randomUUID().toString();
     OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
         pathParams, body, principal, clock.instant(), type.plan());
-    return RequestBuffer.entityRef(system, id)
-        .<Operation>askWithStatus(
-            replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout)
+    return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
+            .<Operation>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
         .handle((op, failure) -> {
+          if (causeOf(failure) instanceof CircuitBreakerOpenException open) {
+            long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
+            return Problems.unconfirmed(base, "Requests cannot be stored at the moment (the last ones could not);"
+                + " this one was not stored. Retry it after " + retryAfter + " s.", retryAfter);
+          }
           if (failure != null) {
             system.log().warn("submit of {} {} (operation {}) not confirmed: {}", http.method().name(), http.getUri().path(), id, failure.toString());
             return Problems.unconfirmed(base, "The request could not be confirmed as stored within "
@@ -153,6 +176,11 @@ final class SubmitRoute extends AllDirectives {
               StatusDocument.of(OperationView.of(op), base, inlineResultMax),
               Responses.pollingHeaders(base, id, type.retryAfterSeconds()));
         });
+  }
+
+  /** The failure itself, unwrapped from the CompletionException a composed stage wraps it in. */
+  private static Throwable causeOf(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private HttpResponse tooLarge(String base) {

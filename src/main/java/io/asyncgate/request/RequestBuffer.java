@@ -2,7 +2,10 @@ package io.asyncgate.request;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.BackoffSupervisorStrategy;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PreRestart;
+import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -66,6 +69,13 @@ public final class RequestBuffer
   private static final String TAG_PREFIX = "operation-";
   private static final String SAGA_RESTART_TIMER = "saga-restart";
   private static final Duration SAGA_RESTART_DELAY = Duration.ofSeconds(1);
+  /**
+   * A write or recovery the journal failed (the database away) restarts the entity after this
+   * backoff instead of stopping it: it recovers its state from the journal once the database is
+   * back and resumes its saga. Without it the entity stopped and waited for remember-entities.
+   */
+  private static final BackoffSupervisorStrategy ON_JOURNAL_FAILURE =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
   public static void init(ActorSystem<?> system, Catalogue catalogue, Duration passivateAfter) {
     ClusterSharding.get(system).init(
@@ -151,7 +161,7 @@ public final class RequestBuffer
 
   private RequestBuffer(String requestId, Catalogue catalogue, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, TimerScheduler<Command> timers) {
-    super(persistenceId(requestId));
+    super(persistenceId(requestId), ON_JOURNAL_FAILURE);
     this.requestId = requestId;
     this.catalogue = catalogue;
     this.shard = shard;
@@ -184,6 +194,8 @@ public final class RequestBuffer
             startSaga(op);
           }
         })
+        // A journal failure restarts the entity, which stops its saga; a new one starts on recovery.
+        .onSignal(PreRestart.instance(), state -> saga = null)
         .build();
   }
 

@@ -202,7 +202,7 @@ public final class ProcessingSaga {
   private StepContext contextFor(Operation op, String step, int attempt) {
     var request = op.request();
     return new StepContext(request.id(), request.type(), step, attempt, request.pathParams(), request.body(),
-        op.outputs(), ctx.getSystem().scheduler(), ctx.getExecutionContext());
+        op.outputs(), ctx.getSystem(), ctx.getExecutionContext());
   }
 
   private StepDefinition definition(String step) {

@@ -1,6 +1,6 @@
 package io.asyncgate.saga;
 
-import akka.actor.typed.Scheduler;
+import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.time.Duration;
@@ -20,7 +20,7 @@ public final class StepContext {
   private final Map<String, String> pathParams;
   private final JsonNode body;
   private final Map<String, JsonNode> outputs;
-  private final Scheduler scheduler;
+  private final ActorSystem<?> system;
   private final ExecutionContextExecutor executor;
 
   public StepContext(
@@ -31,7 +31,7 @@ public final class StepContext {
       Map<String, String> pathParams,
       JsonNode body,
       Map<String, JsonNode> outputs,
-      Scheduler scheduler,
+      ActorSystem<?> system,
       ExecutionContextExecutor executor) {
     this.requestId = requestId;
     this.operationType = operationType;
@@ -40,7 +40,7 @@ public final class StepContext {
     this.pathParams = Map.copyOf(pathParams);
     this.body = body == null ? NullNode.getInstance() : body;
     this.outputs = Map.copyOf(outputs);
-    this.scheduler = scheduler;
+    this.system = system;
     this.executor = executor;
   }
 
@@ -95,8 +95,13 @@ public final class StepContext {
   /** A stage that completes after the delay, without holding a thread. */
   public CompletionStage<Void> delay(Duration delay) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    scheduler.scheduleOnce(delay, () -> done.complete(null), executor);
+    system.scheduler().scheduleOnce(delay, () -> done.complete(null), executor);
     return done;
+  }
+
+  /** The node's actor system, e.g. for akka-http's client and its connection pools. */
+  public ActorSystem<?> system() {
+    return system;
   }
 
   /** The executor for a step's own asynchronous work (never the JDK common pool; see STACK notes). */

@@ -49,6 +49,11 @@ public final class StepFailure extends RuntimeException {
     return Optional.ofNullable(retryAfter);
   }
 
+  /** The downstream's own error, when the failure carries one. */
+  public Optional<OperationError.Detail> inner() {
+    return Optional.ofNullable(inner);
+  }
+
   Failure toFailure() {
     return new Failure(kind, code, getMessage(), inner);
   }

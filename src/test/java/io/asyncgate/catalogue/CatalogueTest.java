@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CatalogueTest {
-  private static final String STEP = "io.asyncgate.demo.UserSteps$DeleteUser";
+  private static final String STEP = "io.asyncgate.catalogue.GreetingStep";
 
   private static Config withOperations(String operations) {
     Config file = ConfigFactory.parseString("asyncgate.operations { " + operations + " }",
@@ -34,6 +34,10 @@ class CatalogueTest {
     assertEquals(List.of("reserve-inventory", "charge-payment", "ship-order"),
         catalogue.type("orders").orElseThrow().steps().stream().map(StepDefinition::name).toList());
     assertTrue(catalogue.type("orders").orElseThrow().steps().get(0).compensable());
+    assertEquals(List.of("create-report"),
+        catalogue.type("files").orElseThrow().steps().stream().map(StepDefinition::name).toList());
+    assertEquals(List.of("list-devices", "delete-devices", "delete-user"),
+        catalogue.type("users").orElseThrow().steps().stream().map(StepDefinition::name).toList());
   }
 
   @Test

@@ -179,8 +179,8 @@ class AzureSdkPollerTest {
 
   @BeforeAll
   static void start() {
-    // Slow enough steps (1.5 s per order) that a cancel sent right after the 202 finds the order running.
-    gate = TestGate.start(Catalogue.of(), "asyncgate.demo.step-duration = 500ms");
+    // Slow enough downstream calls (3 × 500 ms per order) that a cancel sent right after the 202 finds the order running.
+    gate = TestGate.start(Catalogue.of(), "asyncgate.simulator.latency = 500ms");
     executor = Executors.newFixedThreadPool(2);
     pipeline = new HttpPipelineBuilder()
         .httpClient(new JdkHttpClientBuilder().executor(executor).connectionTimeout(Duration.ofSeconds(5)).build())
@@ -229,7 +229,7 @@ class AzureSdkPollerTest {
 
     PollResponse<BinaryData> done = poller.waitForCompletion(WITHIN);
     assertEquals(LongRunningOperationStatus.FAILED, done.getStatus(), this::trace);
-    assertEquals("PaymentDeclined", json(done.getValue()).path("error").path("code").asText(), done.getValue()::toString);
+    assertEquals("PaymentDeclined", json(done.getValue()).path("error").path("innererror").path("code").asText(), done.getValue()::toString);
     assertThrows(AzureException.class, poller::getFinalResult);
     assertPolledOperationLocation(id, "Failed");
   }

@@ -49,8 +49,8 @@ class RedirectFollowingClientTest {
 
   @BeforeAll
   static void start() {
-    // Slow enough steps (1.5 s per order) that a cancel sent right after the 202 finds the order running.
-    gate = TestGate.start(Catalogue.of(), "asyncgate.demo.step-duration = 500ms");
+    // Slow enough downstream calls (3 × 500 ms per order) that a cancel sent right after the 202 finds the order running.
+    gate = TestGate.start(Catalogue.of(), "asyncgate.simulator.latency = 500ms");
     executor = Executors.newFixedThreadPool(2);
     client = new RedirectFollowingClient(HttpClient.newBuilder()
         .followRedirects(Redirect.NORMAL)
@@ -100,7 +100,7 @@ class RedirectFollowingClientTest {
     assertTrue(last.previousResponse().isEmpty(), "a failed operation must not redirect\n" + outcome.describe());
     JsonNode doc = MAPPER.readTree(last.body());
     assertEquals("Failed", doc.path("status").asText(), last.body());
-    assertEquals("PaymentDeclined", doc.path("error").path("code").asText(), last.body());
+    assertEquals("PaymentDeclined", doc.path("error").path("innererror").path("code").asText(), last.body());
     assertFalse(doc.path("error").path("message").asText().isEmpty(), last.body());
     assertTrue(last.headers().firstValue("Retry-After").isEmpty(), "a terminal document asks for no more polling\n" + outcome.describe());
     assertRunningPollsCarriedRetryAfter(outcome);

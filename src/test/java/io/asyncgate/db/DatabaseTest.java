@@ -1,44 +1,93 @@
 package io.asyncgate.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.typesafe.config.ConfigFactory;
+import io.asyncgate.TestDatabase;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** The shipped schema on the database the tests run on (H2, or PostgreSQL: see TestDatabase). */
 class DatabaseTest {
   /** Every table the node uses comes from the shipped schema file, and applying it again changes nothing. */
   @Test
   void theShippedSchemaCreatesEveryTableAndCanBeAppliedAgain() throws Exception {
-    Path dir = Files.createTempDirectory("asyncgate-schema");
-    String url = "jdbc:h2:file:" + dir.resolve("db");
-    try (Database database = Database.open(ConfigFactory.parseMap(Map.of(
-        "url", url, "user", "sa", "password", "", "pool-size", 1, "connection-timeout", "5s")))) {
+    try (TestDatabase testDatabase = TestDatabase.create(); Database database = Database.open(testDatabase.poolSettings(1))) {
       database.applySchema();
       database.applySchema();
       List<String> tables = new ArrayList<>();
       try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery(
-              "SELECT table_name FROM information_schema.tables WHERE table_schema = 'PUBLIC' ORDER BY table_name")) {
+              "SELECT LOWER(table_name) FROM information_schema.tables WHERE table_schema = CURRENT_SCHEMA ORDER BY 1")) {
         while (rs.next()) {
           tables.add(rs.getString(1));
         }
       }
-      assertEquals(List.of("OPERATION_VIEW", "akka_projection_management", "akka_projection_offset_store",
-          "event_journal", "event_tag", "snapshot"), tables);
+      assertEquals(List.of("akka_projection_management", "akka_projection_offset_store",
+          "event_journal", "event_tag", "operation_view", "snapshot"), tables);
+    }
+  }
+
+  /** Operators see which statement failed and why; nothing is swallowed. */
+  @Test
+  void aFailingStatementIsReportedWithTheDatabasesMessage() {
+    try (TestDatabase testDatabase = TestDatabase.create(); Database database = Database.open(testDatabase.poolSettings(1))) {
+      IllegalStateException failure = assertThrows(IllegalStateException.class,
+          () -> database.applySchema("db/broken-schema.sql"));
+      assertTrue(failure.getMessage().contains("CREATE TABLE broken_probe (id NO_SUCH_TYPE)"), failure.getMessage());
+      assertTrue(failure.getMessage().contains(failure.getCause().getMessage()), failure.getMessage());
+    }
+  }
+
+  /**
+   * Three nodes started together on an empty database all get past the schema (the first creates
+   * it). PostgreSQL only: an embedded H2 file is opened by one process at a time, so its nodes
+   * never share it.
+   */
+  @Test
+  void nodesStartingTogetherOnAnEmptyDatabaseAllApplyTheSchema() throws Exception {
+    assumeTrue(TestDatabase.isPostgres(), "nodes share only a PostgreSQL database");
+    int nodes = 3;
+    ExecutorService starts = Executors.newFixedThreadPool(nodes);
+    try {
+      for (int round = 0; round < 3; round++) {
+        try (TestDatabase testDatabase = TestDatabase.create()) {
+          CyclicBarrier together = new CyclicBarrier(nodes);
+          List<Future<?>> applied = new ArrayList<>();
+          for (int node = 0; node < nodes; node++) {
+            applied.add(starts.submit(() -> {
+              try (Database database = Database.open(testDatabase.poolSettings(1))) {
+                together.await(30, TimeUnit.SECONDS);
+                database.applySchema();
+              }
+              return null;
+            }));
+          }
+          for (Future<?> f : applied) {
+            f.get(60, TimeUnit.SECONDS); // throws if that node's schema failed
+          }
+        }
+      }
+    } finally {
+      starts.shutdownNow();
     }
   }
 
@@ -49,34 +98,38 @@ class DatabaseTest {
    */
   @Test
   void journalOrderingHasNoGapAfterKillNine() throws Exception {
-    Path dir = Files.createTempDirectory("asyncgate-db");
-    String url = "jdbc:h2:file:" + dir.resolve("asyncgate") + ";WRITE_DELAY=0";
-    for (int run = 0; run < 2; run++) {
-      try (Database db = Database.open(ConfigFactory.parseMap(Map.of(
-          "url", url, "user", "asyncgate", "password", "", "pool-size", 2, "connection-timeout", "5s")))) {
-        db.applySchema(); // the second time on an existing database
+    try (TestDatabase testDatabase = TestDatabase.create()) {
+      for (int run = 0; run < 2; run++) {
+        writeThreeRowsAndKillTheWriter(testDatabase, "run-" + run);
       }
-      Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), Writer.class.getName(), url, "run-" + run)
-          .redirectErrorStream(true).start();
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null && !line.equals(Writer.WRITTEN)) {
-          System.out.println("writer: " + line);
+      List<Long> ordering = new ArrayList<>();
+      try (Connection c = DriverManager.getConnection(testDatabase.url(), testDatabase.user(), testDatabase.password());
+          ResultSet rs = c.createStatement().executeQuery("SELECT \"ordering\" FROM \"event_journal\" ORDER BY 1")) {
+        while (rs.next()) {
+          ordering.add(rs.getLong(1));
         }
-      } finally {
-        writer.destroyForcibly();
-        writer.waitFor(30, TimeUnit.SECONDS);
       }
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), ordering);
     }
-    List<Long> ordering = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url, "asyncgate", "");
-        ResultSet rs = c.createStatement().executeQuery("SELECT \"ordering\" FROM \"event_journal\" ORDER BY 1")) {
-      while (rs.next()) {
-        ordering.add(rs.getLong(1));
+  }
+
+  private static void writeThreeRowsAndKillTheWriter(TestDatabase testDatabase, String persistenceId) throws Exception {
+    try (Database db = Database.open(testDatabase.poolSettings(2))) {
+      db.applySchema(); // the second time on an existing database
+    }
+    Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Writer.class.getName(),
+        testDatabase.url(), testDatabase.user(), testDatabase.password(), persistenceId)
+        .redirectErrorStream(true).start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.equals(Writer.WRITTEN)) {
+        System.out.println("writer: " + line);
       }
+    } finally {
+      writer.destroyForcibly();
+      writer.waitFor(30, TimeUnit.SECONDS);
     }
-    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), ordering);
   }
 
   /** Commits three journal rows, says so, and waits to be killed. */
@@ -84,12 +137,15 @@ class DatabaseTest {
     static final String WRITTEN = "written";
 
     public static void main(String[] args) throws SQLException, InterruptedException {
-      Connection c = DriverManager.getConnection(args[0], "asyncgate", "");
-      try (Statement s = c.createStatement()) {
+      Connection c = DriverManager.getConnection(args[0], args[1], args[2]);
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\","
+          + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
+          + " \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, 'w', 0, '', ?, 1, '')")) {
         for (int i = 0; i < 3; i++) {
-          s.executeUpdate("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\","
-              + " \"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\")"
-              + " VALUES ('" + args[1] + "', " + i + ", 'w', 0, '', X'00', 1, '')");
+          s.setString(1, args[3]);
+          s.setLong(2, i);
+          s.setBytes(3, new byte[] {0});
+          s.executeUpdate();
         }
       }
       System.out.println(WRITTEN);

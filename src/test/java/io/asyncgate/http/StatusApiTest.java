@@ -95,7 +95,7 @@ class StatusApiTest {
     assertEquals("confirmed", confirmation.path("status").asText());
     assertEquals("Ada", confirmation.path("customer").asText());
     assertEquals(3, confirmation.path("items").get(0).path("quantity").asInt());
-    assertTrue(confirmation.path("trackingNumber").asText().startsWith("TRK-"), doc::toString);
+    assertTrue(confirmation.path("shipment").path("trackingNumber").asText().startsWith("TRK"), doc::toString);
     assertFalse(doc.has("error"), doc::toString);
     doc.path("steps").forEach(step -> assertEquals("Succeeded", step.path("status").asText(), doc::toString));
   }
@@ -122,8 +122,8 @@ class StatusApiTest {
       assertEquals(200, response.statusCode(), () -> describe(response));
       JsonNode doc = TestGate.json(response);
       assertEquals("Failed", doc.path("status").asText());
-      assertEquals("PaymentDeclined", doc.path("error").path("code").asText(), doc::toString);
-      assertTrue(doc.path("error").path("message").asText().contains("1001"), doc::toString);
+      assertEquals("PaymentDeclined", doc.path("error").path("innererror").path("code").asText(), doc::toString);
+      assertTrue(doc.path("error").path("innererror").path("message").asText().contains("1001 units"), doc::toString);
       assertFalse(doc.has("resourceLocation"), doc::toString);
       assertFalse(doc.has("result"), doc::toString);
       // The reservation was compensated; nothing was shipped.

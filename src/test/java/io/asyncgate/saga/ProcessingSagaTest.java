@@ -400,7 +400,8 @@ class ProcessingSagaTest {
 
     JsonNode doc = gate.awaitTerminal(id, WITHIN);
     assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("PaymentDeclined", doc.path("error").path("code").asText());
+    assertEquals("DownstreamRejected", doc.path("error").path("code").asText(), doc::toString);
+    assertEquals("PaymentDeclined", doc.path("error").path("innererror").path("code").asText(), doc::toString);
     assertStep(doc, 0, "reserve-inventory", "Succeeded", 1);
     assertCompensation(doc, 0, "Succeeded");
     assertStep(doc, 1, "charge-payment", "Failed", 1);

@@ -22,7 +22,7 @@ class ReadYourWritesTest {
   @BeforeAll
   static void start() {
     // Slow steps: the operations are still running when the tests cancel them.
-    gate = TestGate.start(Catalogue.of(), "asyncgate.demo.step-duration = 2s");
+    gate = TestGate.start(Catalogue.of(), "asyncgate.simulator.latency = 2s");
   }
 
   @AfterAll

@@ -1,0 +1,231 @@
+package io.asyncgate.step.http;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.ResponseEntity;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.settings.ConnectionPoolSettings;
+import akka.stream.StreamLimitReachedException;
+import akka.stream.javadsl.Sink;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.asyncgate.Json;
+import io.asyncgate.operation.DownstreamResource;
+import io.asyncgate.saga.StepFailure;
+import io.asyncgate.template.TemplateValues;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import scala.concurrent.duration.FiniteDuration;
+
+/**
+ * The node's client for downstream services: akka-http's pooled client (pools configured under
+ * {@code akka.http.host-connection-pool}), turning responses into step outputs or {@link StepFailure}s.
+ * One per actor system.
+ */
+public final class DownstreamHttp implements Extension {
+  /** Codes of the failures an HTTP step reports, as seen in {@code error.code}. */
+  public static final String REJECTED = "DownstreamRejected";
+  public static final String UNAVAILABLE = "DownstreamUnavailable";
+  public static final String UNREACHABLE = "DownstreamUnreachable";
+  public static final String RESPONSE_TOO_LARGE = "ResponseTooLarge";
+  public static final String INVALID_RESPONSE = "InvalidDownstreamResponse";
+  /** How much of an error response is read for its problem details or an excerpt. */
+  private static final long ERROR_BODY_LIMIT = 64 * 1024;
+  private static final int EXCERPT_CHARS = 500;
+
+  private static final ExtensionId<DownstreamHttp> ID = new ExtensionId<>() {
+    @Override
+    public DownstreamHttp createExtension(ActorSystem<?> system) {
+      return new DownstreamHttp(system);
+    }
+  };
+
+  private final ActorSystem<?> system;
+  private final Http http;
+  private final ConnectionPoolSettings poolSettings;
+  private final Map<Duration, ConnectionPoolSettings> poolSettingsByTimeout = new ConcurrentHashMap<>();
+
+  private DownstreamHttp(ActorSystem<?> system) {
+    this.system = system;
+    this.http = Http.get(system);
+    this.poolSettings = ConnectionPoolSettings.create(system.classicSystem());
+  }
+
+  public static DownstreamHttp get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /**
+   * Makes the call and answers its output, or fails with a {@link StepFailure} saying whether to retry.
+   *
+   * @param timeout the step's timeout: a connection silent that long is closed, so no request lingers
+   *     after the saga gave up on the attempt
+   */
+  public CompletionStage<JsonNode> call(HttpCall call, TemplateValues values, String idempotencyKey, Duration timeout) {
+    HttpRequest request = call.request(values, idempotencyKey);
+    String what = call.describe(values);
+    return send(request, what, timeout).thenCompose(response -> {
+      boolean succeeded = call.succeeded(response.status().intValue());
+      long limit = succeeded ? call.maxResponseSize() : ERROR_BODY_LIMIT;
+      ContentType contentType = response.entity().getContentType();
+      return readAtMost(response.entity(), limit, timeout).handle((body, failure) -> {
+        if (!succeeded) {
+          // An error body past the limit only loses its excerpt; the status decides.
+          throw failed(response, failure == null ? Optional.of(body) : Optional.empty(), what);
+        }
+        if (failure != null) {
+          throw readFailed(failure, what, limit);
+        }
+        return output(contentType, body, what);
+      });
+    });
+  }
+
+  /** The body, read only up to {@code limit} bytes whether its length was declared or not. */
+  private CompletionStage<ByteString> readAtMost(ResponseEntity entity, long limit, Duration timeout) {
+    return entity.withoutSizeLimit().getDataBytes()
+        .limitWeighted(limit, bytes -> (long) bytes.size())
+        .completionTimeout(timeout)
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
+  }
+
+  /**
+   * The downstream's response to a result download, its body still streaming; a failure status is
+   * answered as a {@link StepFailure} and its body discarded.
+   */
+  public CompletionStage<HttpResponse> open(DownstreamResource resource) {
+    HttpRequest request = HttpRequest.create(resource.url()).withMethod(HttpMethods.lookup(resource.method()).orElseThrow());
+    for (Map.Entry<String, String> header : resource.headers().entrySet()) {
+      request = request.addHeader(RawHeader.create(header.getKey(), header.getValue()));
+    }
+    String what = resource.method() + " " + resource.url();
+    return send(request, what, resource.timeout()).thenApply(response -> {
+      if (!HttpCall.succeeds(resource.success(), response.status().intValue())) {
+        response.discardEntityBytes(system);
+        throw failed(response, Optional.empty(), what);
+      }
+      return response;
+    });
+  }
+
+  private CompletionStage<HttpResponse> send(HttpRequest request, String what, Duration timeout) {
+    ConnectionPoolSettings pool = poolSettingsByTimeout.computeIfAbsent(timeout, t -> poolSettings.withConnectionSettings(
+        poolSettings.getConnectionSettings().withIdleTimeout(FiniteDuration.create(t.toMillis(), "ms"))));
+    return http.singleRequest(request, http.defaultClientHttpsContext(), pool, system.classicSystem().log())
+        .exceptionally(e -> {
+          throw StepFailure.transientFailure(UNREACHABLE, what + " failed: " + describe(e));
+        });
+  }
+
+  /** JSON bodies as JSON; an empty body as null; any other body as {"contentType", "content"} (text). */
+  private static JsonNode output(ContentType contentType, ByteString body, String what) {
+    byte[] bytes = body.toArray();
+    if (bytes.length == 0) {
+      return NullNode.getInstance();
+    }
+    String mediaType = contentType.mediaType().toString();
+    if (isJson(mediaType)) {
+      try {
+        return Json.MAPPER.readTree(bytes);
+      } catch (IOException e) {
+        throw StepFailure.rejected(INVALID_RESPONSE, what + " answered " + mediaType + " that is not JSON: " + e.getMessage());
+      }
+    }
+    ObjectNode text = Json.object();
+    text.put("contentType", contentType.toString());
+    text.put("content", new String(bytes, StandardCharsets.UTF_8));
+    return text;
+  }
+
+  private static StepFailure readFailed(Throwable failure, String what, long limit) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof StreamLimitReachedException) {
+      return tooLarge(what, limit);
+    }
+    return StepFailure.transientFailure(UNREACHABLE, what + ": reading the response failed: " + describe(cause));
+  }
+
+  private static StepFailure tooLarge(String what, long limit) {
+    return StepFailure.rejected(RESPONSE_TOO_LARGE, what + " answered a body larger than max-response-size ("
+        + limit + " bytes); raise max-response-size or have the downstream answer less");
+  }
+
+  /**
+   * 408, 429 and 5xx may pass: retried, after the downstream's Retry-After when it gives one. Any other
+   * status is a rejection carrying the downstream's problem details (or an excerpt of its body).
+   */
+  private static StepFailure failed(HttpResponse response, Optional<ByteString> body, String what) {
+    int status = response.status().intValue();
+    String statusLine = status + " " + response.status().reason();
+    if (status == 408 || status == 429 || status >= 500) {
+      StepFailure failure = StepFailure.transientFailure(UNAVAILABLE, what + " answered " + statusLine + excerpt(body));
+      return retryAfter(response).map(failure::retryAfter).orElse(failure);
+    }
+    JsonNode problem = body.filter(b -> isJson(response.entity().getContentType().mediaType().toString()))
+        .map(b -> {
+          try {
+            return Json.MAPPER.readTree(b.toArray());
+          } catch (IOException e) {
+            return null;
+          }
+        })
+        .filter(JsonNode::isObject)
+        .orElse(null);
+    String innerCode = problem != null && problem.path("title").isTextual() ? problem.get("title").asText()
+        : problem != null && problem.path("type").isTextual() ? problem.get("type").asText() : "HTTP " + status;
+    String innerMessage = problem != null && problem.path("detail").isTextual() ? problem.get("detail").asText()
+        : statusLine + excerpt(body);
+    return StepFailure.rejected(REJECTED, what + " answered " + statusLine, innerCode, innerMessage);
+  }
+
+  private static String excerpt(Optional<ByteString> body) {
+    return body.map(b -> b.utf8String().strip())
+        .filter(text -> !text.isEmpty())
+        .map(text -> ": " + (text.length() > EXCERPT_CHARS ? text.substring(0, EXCERPT_CHARS) + "…" : text))
+        .orElse("");
+  }
+
+  /** {@code Retry-After} as delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+  static Optional<Duration> retryAfter(HttpResponse response) {
+    return response.getHeader("Retry-After").map(HttpHeader::value).map(String::trim).flatMap(value -> {
+      if (value.matches("\\d+")) {
+        return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+      }
+      try {
+        Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
+        return Optional.of(until.isNegative() ? Duration.ZERO : until);
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  private static boolean isJson(String mediaType) {
+    return mediaType.equals("application/json") || mediaType.endsWith("+json");
+  }
+
+  /** The failure's message, cut short: akka-http's pool overflow message alone carries kilobytes of settings. */
+  private static String describe(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    String message = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    return message.length() > EXCERPT_CHARS ? message.substring(0, EXCERPT_CHARS) + "…" : message;
+  }
+}

@@ -1,0 +1,168 @@
+package io.asyncgate.step.http;
+
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.asyncgate.operation.FailureKind;
+import io.asyncgate.saga.CompensableStep;
+import io.asyncgate.saga.Step;
+import io.asyncgate.saga.StepContext;
+import io.asyncgate.saga.StepFailure;
+import io.asyncgate.template.Template;
+import io.asyncgate.template.TemplateValues;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+
+/**
+ * One downstream call per element of an array, at most {@code parallelism} at a time; the output is
+ * the array of their outputs, in the items' order. Item {@code i} is sent with the idempotency key
+ * {@code {requestId}:{step}:{i}}, its compensation with {@code {requestId}:{step}:{i}:compensation}.
+ *
+ * <p>All items run to an outcome. If any is rejected, the items that succeeded (or whose outcome is in
+ * doubt) are compensated at once and the step is rejected naming the failed items. If items only
+ * failed transiently, the whole step fails transiently and the saga retries it: calling the items that
+ * already succeeded again is safe, their keys are the same, and the saga's backoff and attempt limit
+ * apply to the step as a whole.
+ */
+public class FanOutStep implements Step {
+  public static final String ITEMS_FAILED = "FanOutItemsFailed";
+  public static final String ITEMS_NOT_ARRAY = "FanOutItemsNotArray";
+  /** The items could not all be compensated: the attempt is repeated, leaving no effect silently behind. */
+  public static final String COMPENSATION_INCOMPLETE = "FanOutCompensationIncomplete";
+
+  private final Template items;
+  private final int parallelism;
+  private final HttpCall call;
+  private final HttpCall compensation;
+  private final Duration timeout;
+
+  private FanOutStep(Template items, int parallelism, HttpCall call, HttpCall compensation, Duration timeout) {
+    this.items = items;
+    this.parallelism = parallelism;
+    this.call = call;
+    this.compensation = compensation;
+    this.timeout = timeout;
+  }
+
+  /**
+   * @param items a template that is exactly one placeholder resolving to a JSON array
+   * @param compensation the call undoing one item, or null
+   */
+  public static Step of(Template items, int parallelism, HttpCall call, HttpCall compensation, Duration timeout) {
+    return compensation == null
+        ? new FanOutStep(items, parallelism, call, null, timeout)
+        : new Compensable(items, parallelism, call, compensation, timeout);
+  }
+
+  @Override
+  public CompletionStage<JsonNode> execute(StepContext context) {
+    List<JsonNode> elements = elements(context);
+    return runEach(context, elements, call, i -> itemKey(context, i), IntStream.range(0, elements.size()).boxed().toList())
+        .thenCompose(outcomes -> {
+          List<Outcome> failed = outcomes.stream().filter(Outcome::failed).toList();
+          if (failed.isEmpty()) {
+            ArrayNode outputs = JsonNodeFactory.instance.arrayNode();
+            outcomes.forEach(o -> outputs.add(o.output()));
+            return CompletableFuture.completedFuture((JsonNode) outputs);
+          }
+          String summary = failed.size() + " of " + elements.size() + " item(s) failed: " + describe(failed);
+          if (failed.stream().noneMatch(Outcome::rejected)) {
+            throw StepFailure.transientFailure(ITEMS_FAILED, summary);
+          }
+          List<Integer> toUndo = outcomes.stream().filter(o -> !o.rejected()).map(Outcome::index).toList();
+          return undo(context, elements, toUndo).thenApply(undone -> {
+            boolean compensated = compensation != null && !toUndo.isEmpty();
+            throw StepFailure.rejected(ITEMS_FAILED, summary + (compensated ? "; items " + toUndo + " were compensated" : ""));
+          });
+        });
+  }
+
+  /** Compensates the given items; fails transiently, naming them, when any compensation failed. */
+  CompletionStage<Void> undo(StepContext context, List<JsonNode> elements, List<Integer> indices) {
+    if (compensation == null || indices.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return runEach(context, elements, compensation, i -> HttpCall.compensationKey(itemKey(context, i)), indices).thenApply(outcomes -> {
+      List<Outcome> failed = outcomes.stream().filter(Outcome::failed).toList();
+      if (!failed.isEmpty()) {
+        throw StepFailure.transientFailure(COMPENSATION_INCOMPLETE,
+            "Compensating " + failed.size() + " item(s) failed: " + describe(failed));
+      }
+      return null;
+    });
+  }
+
+  List<JsonNode> elements(StepContext context) {
+    JsonNode array = TemplateValues.of(context).value(items.whole().orElseThrow());
+    if (!array.isArray()) {
+      throw StepFailure.rejected(ITEMS_NOT_ARRAY, "fan-out items " + items + " is " + array.getNodeType() + ", not an array");
+    }
+    List<JsonNode> elements = new ArrayList<>();
+    array.forEach(elements::add);
+    return elements;
+  }
+
+  private static String itemKey(StepContext context, int index) {
+    return context.idempotencyKey() + ":" + index;
+  }
+
+  private CompletionStage<List<Outcome>> runEach(StepContext context, List<JsonNode> elements, HttpCall httpCall,
+      IntFunction<String> idempotencyKey, List<Integer> indices) {
+    DownstreamHttp downstream = DownstreamHttp.get(context.system());
+    TemplateValues values = TemplateValues.of(context);
+    return Source.from(indices)
+        .mapAsync(parallelism, i -> {
+          CompletionStage<JsonNode> result;
+          try {
+            result = downstream.call(httpCall, values.withItem(elements.get(i)), idempotencyKey.apply(i), timeout);
+          } catch (StepFailure e) {
+            result = CompletableFuture.failedFuture(e);
+          }
+          return result.handle((output, failure) -> new Outcome(i, output, failure == null ? null : unwrap(failure)));
+        })
+        .runWith(Sink.seq(), context.system());
+  }
+
+  /** Each failed item with the downstream's own error, when it sent one (e.g. 409 DeviceLocked). */
+  private static String describe(List<Outcome> failed) {
+    return String.join("; ", failed.stream().map(o -> "item " + o.index() + ": " + o.failure().getMessage()
+        + (o.failure() instanceof StepFailure f
+            ? f.inner().map(inner -> " (" + inner.code() + ": " + inner.message() + ")").orElse("") : "")).toList());
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  /** One item's call: its output, or why it failed. */
+  private record Outcome(int index, JsonNode output, Throwable failure) {
+    boolean failed() {
+      return failure != null;
+    }
+
+    boolean rejected() {
+      return failure instanceof StepFailure sf && sf.kind() == FailureKind.REJECTED;
+    }
+  }
+
+  private static final class Compensable extends FanOutStep implements CompensableStep {
+    private Compensable(Template items, int parallelism, HttpCall call, HttpCall compensation, Duration timeout) {
+      super(items, parallelism, call, compensation, timeout);
+    }
+
+    /** Every item, whatever its outcome was: a compensation tolerates "nothing to undo". */
+    @Override
+    public CompletionStage<Void> compensate(StepContext context) {
+      List<JsonNode> elements = elements(context);
+      return undo(context, elements, IntStream.range(0, elements.size()).boxed().toList());
+    }
+  }
+}

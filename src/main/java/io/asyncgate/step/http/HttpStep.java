@@ -1,0 +1,76 @@
+package io.asyncgate.step.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.operation.FailureKind;
+import io.asyncgate.saga.CompensableStep;
+import io.asyncgate.saga.Step;
+import io.asyncgate.saga.StepContext;
+import io.asyncgate.saga.StepFailure;
+import io.asyncgate.template.TemplateValues;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/** A step declared in configuration as one downstream HTTP call; its output is the response body. */
+public class HttpStep implements Step {
+  private final HttpCall call;
+  private final Duration timeout;
+
+  private HttpStep(HttpCall call, Duration timeout) {
+    this.call = call;
+    this.timeout = timeout;
+  }
+
+  /** @param compensation the call that undoes it, or null; its key is derived from the step's idempotency key */
+  public static Step of(HttpCall call, HttpCall compensation, Duration timeout) {
+    return compensation == null ? new HttpStep(call, timeout) : new Compensable(call, compensation, timeout);
+  }
+
+  @Override
+  public CompletionStage<JsonNode> execute(StepContext context) {
+    return send(call, TemplateValues.of(context), context.idempotencyKey(), context);
+  }
+
+  CompletionStage<JsonNode> send(HttpCall httpCall, TemplateValues values, String idempotencyKey, StepContext context) {
+    return DownstreamHttp.get(context.system()).call(httpCall, values, idempotencyKey, timeout);
+  }
+
+  private static final class Compensable extends HttpStep implements CompensableStep {
+    private final HttpCall compensation;
+
+    private Compensable(HttpCall call, HttpCall compensation, Duration timeout) {
+      super(call, timeout);
+      this.compensation = compensation;
+    }
+
+    /**
+     * A step compensated without an output had its effect in doubt (an attempt cut off or timed
+     * out). When the compensation needs that output (e.g. the id of what was created), the call is
+     * first repeated with its idempotency key: a downstream honouring the key answers what the lost
+     * attempt did (or does it now), and that is undone. A rejected repeat leaves nothing to undo.
+     */
+    @Override
+    public CompletionStage<Void> compensate(StepContext context) {
+      TemplateValues values = TemplateValues.of(context);
+      if (context.output(context.step()).isPresent() || !compensation.readsOutputOf(context.step())) {
+        return undo(values, context);
+      }
+      return execute(context).handle((output, failure) -> {
+        if (failure == null) {
+          return undo(values.withOutput(context.step(), output), context);
+        }
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof StepFailure f && f.kind() == FailureKind.REJECTED) {
+          return CompletableFuture.<Void>completedFuture(null);
+        }
+        return CompletableFuture.<Void>failedFuture(cause);
+      }).thenCompose(undone -> undone);
+    }
+
+    private CompletionStage<Void> undo(TemplateValues values, StepContext context) {
+      return send(compensation, values, HttpCall.compensationKey(context.idempotencyKey()), context)
+          .thenApply(output -> null);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.asyncgate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.catalogue.Catalogue;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL unreachable for a few seconds under a stream of submits, as the node sees it: its
+ * connections go through a {@link TcpProxy} that the test cuts and restores. Every submit is
+ * answered 202 or 503 problem with Retry-After (so is a status read), none waits longer than the
+ * write timeout, every acknowledged operation succeeds after the database is back, and the node
+ * takes submits again by itself.
+ */
+class DatabaseOutageTest {
+  private static final int SUBMITTERS = 8;
+  private static final Duration BEFORE = Duration.ofSeconds(3);
+  private static final Duration OUTAGE = Duration.ofSeconds(8);
+  private static final Duration AFTER = Duration.ofSeconds(8);
+  /** Sharding's own stores (remember-entities in the journal) restart with backoffs of up to 10 s. */
+  private static final Duration RECOVERY = Duration.ofSeconds(60);
+  /** asyncgate.http.write-timeout (5 s) plus room for a loaded 2-core machine. */
+  private static final Duration LONGEST_ANSWER = Duration.ofSeconds(5 + 4);
+  private static final String ORDER = "{\"customer\":\"outage\",\"items\":[{\"name\":\"widget\",\"quantity\":1}]}";
+
+  /** One submit as the client saw it. */
+  private record Answer(Instant sentAt, Duration took, HttpResponse<String> response) {
+    int status() {
+      return response.statusCode();
+    }
+  }
+
+  @Test
+  void submitsAnswer503PromptlyDuringAnOutageAndNothingAcknowledgedIsLost() throws Exception {
+    assumeTrue(TestDatabase.isPostgres(), "an embedded H2 database cannot become unreachable: run with"
+        + " -Dasyncgate.test.database=postgres");
+    try (TestDatabase database = TestDatabase.create();
+        TcpProxy proxy = TcpProxy.toServerOf(database.url());
+        TestGate gate = TestGate.startOn(database, Catalogue.of(),
+            "asyncgate.db.url = \"" + proxy.proxiedJdbcUrl(database.url()) + "\"")) {
+      ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
+      AtomicBoolean submitting = new AtomicBoolean(true);
+      ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS);
+      List<Future<?>> running = new ArrayList<>();
+      for (int i = 0; i < SUBMITTERS; i++) {
+        running.add(submitters.submit(() -> {
+          while (submitting.get()) {
+            answers.add(submit(gate));
+          }
+        }));
+      }
+      TestGate.sleep(BEFORE);
+      Instant cut = Instant.now();
+      proxy.cut();
+      TestGate.sleep(OUTAGE.dividedBy(2));
+      String acceptedBeforeTheCut = answers.stream().filter(a -> a.status() == 202).findFirst()
+          .map(a -> TestGate.json(a.response()).get("id").asText()).orElseThrow();
+      HttpResponse<String> statusRead = gate.get("/operations/" + acceptedBeforeTheCut + "?redirect=false");
+      TestGate.sleep(OUTAGE.dividedBy(2));
+      Instant restored = Instant.now();
+      proxy.restore();
+      TestGate.sleep(AFTER);
+      submitting.set(false);
+      for (Future<?> f : running) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      submitters.shutdown();
+
+      Map<Integer, Long> byStatus = answers.stream().collect(Collectors.groupingBy(Answer::status, Collectors.counting()));
+      Answer slowest = answers.stream().max((a, b) -> a.took().compareTo(b.took())).orElseThrow();
+      List<Answer> during = answers.stream()
+          .filter(a -> !a.sentAt().isBefore(cut) && a.sentAt().isBefore(restored)).toList();
+      System.out.printf("outage of %d s under %d submitters: answers by status %s; slowest %d ms (%d, sent %d ms"
+              + " after the cut); during the outage %d answers, %d of them 503%n",
+          OUTAGE.toSeconds(), SUBMITTERS, byStatus, slowest.took().toMillis(), slowest.status(),
+          Duration.between(cut, slowest.sentAt()).toMillis(), during.size(),
+          during.stream().filter(a -> a.status() == 503).count());
+
+      for (Answer a : answers) {
+        assertTrue(a.status() == 202 || a.status() == 503, () -> "only 202 or 503: " + a.status() + " " + a.response().body());
+        assertTrue(a.took().compareTo(LONGEST_ANSWER) <= 0, () -> "answered within the write timeout: " + a.took());
+        if (a.status() == 503) {
+          assertEquals("application/problem+json", a.response().headers().firstValue("Content-Type").orElse(""));
+          assertTrue(a.response().headers().firstValue("Retry-After").isPresent(), "a 503 says when to retry");
+        }
+      }
+      assertTrue(during.stream().anyMatch(a -> a.status() == 503), "the outage was seen by the submits");
+      assertEquals(503, statusRead.statusCode(), () -> "a status read in the outage: " + statusRead.body());
+      assertEquals("application/problem+json", statusRead.headers().firstValue("Content-Type").orElse(""));
+      assertTrue(statusRead.headers().firstValue("Retry-After").isPresent(), "the status read's 503 says when to retry");
+
+      System.out.println("answers by second since the cut: " + timeline(answers, cut));
+
+      // The node takes submits again by itself, and every acknowledged operation finishes.
+      Answer stored = firstStored(gate, answers, restored);
+      System.out.printf("first submit stored again %d ms after the database came back%n",
+          Duration.between(restored, stored.sentAt().plus(stored.took())).toMillis());
+      List<String> accepted = answers.stream().filter(a -> a.status() == 202)
+          .map(a -> TestGate.json(a.response()).get("id").asText()).toList();
+      for (String id : accepted) {
+        JsonNode done = gate.awaitTerminal(id, Duration.ofSeconds(120));
+        assertEquals("Succeeded", done.get("status").asText(), done::toString);
+      }
+      System.out.printf("all %d acknowledged operations Succeeded, the last %d ms after the database came back%n",
+          accepted.size(), Duration.between(restored, Instant.now()).toMillis());
+    }
+  }
+
+  /** The first 202 after {@code restored}: from the stream, or from submits sent until there is one. */
+  private static Answer firstStored(TestGate gate, ConcurrentLinkedQueue<Answer> answers, Instant restored) {
+    Instant deadline = Instant.now().plus(RECOVERY);
+    Answer stored = answers.stream().filter(a -> a.sentAt().isAfter(restored) && a.status() == 202).findFirst().orElse(null);
+    while (stored == null && Instant.now().isBefore(deadline)) {
+      Answer a = submit(gate);
+      answers.add(a);
+      if (a.status() == 202) {
+        stored = a;
+      } else {
+        TestGate.sleep(Duration.ofMillis(200));
+      }
+    }
+    assertTrue(stored != null, "submits are stored again within " + RECOVERY + " of the database coming back");
+    return stored;
+  }
+
+  /** Statuses answered per second after the cut, to read the course of the outage in the output. */
+  private static String timeline(ConcurrentLinkedQueue<Answer> answers, Instant cut) {
+    Map<Long, Map<Integer, Long>> bySecond = answers.stream().collect(Collectors.groupingBy(
+        a -> Math.floorDiv(Duration.between(cut, a.sentAt().plus(a.took())).toMillis(), 1000L),
+        TreeMap::new, Collectors.groupingBy(Answer::status, TreeMap::new, Collectors.counting())));
+    return bySecond.toString();
+  }
+
+  private static Answer submit(TestGate gate) {
+    Instant sent = Instant.now();
+    HttpResponse<String> response = gate.postJson("/orders", ORDER);
+    return new Answer(sent, Duration.between(sent, Instant.now()), response);
+  }
+}
