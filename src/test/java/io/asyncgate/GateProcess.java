@@ -234,7 +234,8 @@ final class GateProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    executor.shutdownNow();
+    // The client's executor stays up until close(): a JDK HttpClient whose executor is shut down
+    // never completes a request, and load drivers still try this node after it has exited.
     return process.exitValue();
   }
 

@@ -239,8 +239,9 @@ public final class TestGate implements AutoCloseable {
   public void crash() {
     gate.system().terminate();
     gate.system().getWhenTerminated().toCompletableFuture().join();
-    executor.shutdownNow();
+    // The client's executor stays up until close(): requests to the crashed node must fail, not hang.
   }
+
   @Override
   public void close() {
     gate.close();
