@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *
  * @param failedAttempts attempts that ended in a recorded failure; fewer than {@code attempts}
  *     while the step is running means an attempt is under way — or was interrupted by a crash
- * @param effectInDoubt an attempt timed out, so it may have taken effect downstream
+ * @param effectInDoubt an attempt timed out, was cut off, or left effects it could not undo, so the
+ *     step may have taken effect downstream and is compensated even if it never succeeded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StepProgress(
@@ -78,7 +79,8 @@ public record StepProgress(
   }
 
   private boolean inDoubtAfter(Failure failure) {
-    return effectInDoubt || failure.kind() == FailureKind.TIMEOUT || Failure.INTERRUPTED_CODE.equals(failure.code());
+    return effectInDoubt || failure.leftEffects() || failure.kind() == FailureKind.TIMEOUT
+        || Failure.INTERRUPTED_CODE.equals(failure.code());
   }
 
   /** An attempt was started and has no recorded outcome: under way, or cut off by a crash. */

@@ -220,7 +220,8 @@ public final class ProcessingSaga {
   }
 
   private static Failure gaveUp(Failure last, int attempts) {
-    return new Failure(last.kind(), last.code(), "Gave up after " + attempts + " attempt(s); the last one failed: " + last.message(), last.inner());
+    return new Failure(last.kind(), last.code(), "Gave up after " + attempts + " attempt(s); the last one failed: " + last.message(),
+        last.inner(), last.leftEffects());
   }
 
   static Failure classify(Throwable thrown, String step, Duration timeout) {

@@ -12,33 +12,44 @@ public final class StepFailure extends RuntimeException {
   private final String code;
   private final OperationError.Detail inner;
   private final Duration retryAfter;
+  private final boolean leftEffects;
 
-  private StepFailure(FailureKind kind, String code, String message, OperationError.Detail inner, Duration retryAfter) {
+  private StepFailure(FailureKind kind, String code, String message, OperationError.Detail inner, Duration retryAfter,
+      boolean leftEffects) {
     super(message, null, false, false);
     this.kind = kind;
     this.code = code;
     this.inner = inner;
     this.retryAfter = retryAfter;
+    this.leftEffects = leftEffects;
   }
 
   /** A definitive "no" (a business rule, a downstream 4xx): not retried, compensation begins. */
   public static StepFailure rejected(String code, String message) {
-    return new StepFailure(FailureKind.REJECTED, code, message, null, null);
+    return new StepFailure(FailureKind.REJECTED, code, message, null, null, false);
   }
 
   /** A rejection carrying the downstream's own error, shown as {@code error.innererror}. */
   public static StepFailure rejected(String code, String message, String innerCode, String innerMessage) {
-    return new StepFailure(FailureKind.REJECTED, code, message, new OperationError.Detail(innerCode, innerMessage), null);
+    return new StepFailure(FailureKind.REJECTED, code, message, new OperationError.Detail(innerCode, innerMessage), null, false);
   }
 
   /** A failure that may pass (a 5xx, a refused connection): retried with backoff. */
   public static StepFailure transientFailure(String code, String message) {
-    return new StepFailure(FailureKind.TRANSIENT, code, message, null, null);
+    return new StepFailure(FailureKind.TRANSIENT, code, message, null, null, false);
   }
 
   /** The same, with the downstream's {@code Retry-After}, honoured when longer than the backoff. */
   public StepFailure retryAfter(Duration delay) {
-    return new StepFailure(kind, code, getMessage(), inner, delay);
+    return new StepFailure(kind, code, getMessage(), inner, delay, leftEffects);
+  }
+
+  /**
+   * The same, for an attempt that left effects downstream it could not undo: if the step is given
+   * up, the saga compensates it (with its compensation's retries) instead of assuming it did nothing.
+   */
+  public StepFailure leavingEffects() {
+    return new StepFailure(kind, code, getMessage(), inner, retryAfter, true);
   }
 
   public FailureKind kind() {
@@ -55,6 +66,6 @@ public final class StepFailure extends RuntimeException {
   }
 
   Failure toFailure() {
-    return new Failure(kind, code, getMessage(), inner);
+    return new Failure(kind, code, getMessage(), inner, leftEffects);
   }
 }

@@ -30,12 +30,18 @@ import java.util.stream.IntStream;
  * doubt) are compensated at once and the step is rejected naming the failed items. If items only
  * failed transiently, the whole step fails transiently and the saga retries it: calling the items that
  * already succeeded again is safe, their keys are the same, and the saga's backoff and attempt limit
- * apply to the step as a whole.
+ * apply to the step as a whole. A failed attempt that leaves items done (some succeeded, or their
+ * clean-up failed) says so, and a step given up after such an attempt is compensated by the saga, item
+ * by item, with the compensation's retries; if that keeps failing the operation ends
+ * {@code compensation-failed}, visible to an operator.
  */
 public class FanOutStep implements Step {
   public static final String ITEMS_FAILED = "FanOutItemsFailed";
   public static final String ITEMS_NOT_ARRAY = "FanOutItemsNotArray";
-  /** The items could not all be compensated: the attempt is repeated, leaving no effect silently behind. */
+  /**
+   * Some items were rejected and the others could not all be undone: the attempt is repeated, and if
+   * the step is given up the saga compensates it, so no effect is silently left behind.
+   */
   public static final String COMPENSATION_INCOMPLETE = "FanOutCompensationIncomplete";
 
   private final Template items;
@@ -75,10 +81,19 @@ public class FanOutStep implements Step {
           }
           String summary = failed.size() + " of " + elements.size() + " item(s) failed: " + describe(failed);
           if (failed.stream().noneMatch(Outcome::rejected)) {
-            throw StepFailure.transientFailure(ITEMS_FAILED, summary);
+            StepFailure retry = StepFailure.transientFailure(ITEMS_FAILED, summary);
+            // Items that succeeded stay done while the step waits for its retry; if it is given up,
+            // the saga must undo them like those of a step that succeeded.
+            throw failed.size() < outcomes.size() ? retry.leavingEffects() : retry;
           }
           List<Integer> toUndo = outcomes.stream().filter(o -> !o.rejected()).map(Outcome::index).toList();
-          return undo(context, elements, toUndo).thenApply(undone -> {
+          return undo(context, elements, toUndo).handle((undone, undoFailure) -> {
+            if (undoFailure != null) {
+              // Retried as a whole; if it is given up, the saga compensates every item with the
+              // compensation's own retries, and a clean-up that never works ends compensation-failed.
+              throw StepFailure.transientFailure(COMPENSATION_INCOMPLETE, summary + "; " + unwrap(undoFailure).getMessage())
+                  .leavingEffects();
+            }
             boolean compensated = compensation != null && !toUndo.isEmpty();
             throw StepFailure.rejected(ITEMS_FAILED, summary + (compensated ? "; items " + toUndo + " were compensated" : ""));
           });

@@ -79,7 +79,7 @@ class HttpStepsTest {
                 http { method = DELETE, url = "BASE/devices/{item/id}" }
                 compensation { url = "BASE/devices/{item/id}/restore", body = "{item}" } } } ] }
           t-devices { route = "POST /t/devices", steps = [
-            { name = delete-devices, retry = QUICK_RETRY, fan-out {
+            { name = delete-devices, retry = QUICK_RETRY, compensation-retry = QUICK_RETRY, fan-out {
                 items = "{body/devices}"
                 http { method = DELETE, url = "BASE/devices/{item}" }
                 compensation { url = "BASE/devices/{item}/restore", body = "{item}" } } }
@@ -297,6 +297,42 @@ class HttpStepsTest {
       deletes.forEach(d -> assertEquals(id + ":delete-devices:" + item, d.header("Idempotency-Key")));
     }
     assertTrue(downstream.seenUnder("/devices/" + devices.get(0) + "/restore").isEmpty(), "nothing undone on success");
+  }
+
+  @Test
+  void aFanOutGivenUpAfterTransientItemFailuresUndoesTheItemsThatSucceeded() {
+    List<String> devices = devices(2);
+    downstream.script("DELETE /devices/" + devices.get(1), Answer.json(503, "{}"));
+
+    String id = submit("/t/devices", "{\"devices\": " + Json.string(devices) + ", \"outcome\": \"ok\"}");
+    JsonNode status = gate.awaitStatus(id, "Failed", FINISH_WITHIN);
+
+    assertEquals(FanOutStep.ITEMS_FAILED, status.path("error").path("code").asText(), status::toString);
+    assertEquals(3, downstream.seen("DELETE", "/devices/" + devices.get(1)).size(), "the failing item, once per attempt");
+    List<Seen> restores = downstream.seen("POST", "/devices/" + devices.get(0) + "/restore");
+    assertEquals(1, restores.size(), "the deleted device is restored once the step is given up");
+    assertEquals(id + ":delete-devices:0:compensation", restores.get(0).header("Idempotency-Key"));
+    assertEquals("Succeeded", step(status, "delete-devices").path("compensation").path("status").asText(), status::toString);
+    assertTrue(downstream.seenUnder("/audit").stream().noneMatch(s -> s.header("Idempotency-Key").startsWith(id)),
+        "the next step never ran");
+  }
+
+  @Test
+  void aFanOutWhoseCleanUpKeepsFailingEndsVisiblyCompensationFailed() {
+    List<String> devices = devices(2);
+    downstream.script("DELETE /devices/" + devices.get(1), Answer.json(404, "{\"title\": \"NoSuchDevice\"}"));
+    downstream.script("POST /devices/" + devices.get(0) + "/restore", Answer.json(500, "{}"));
+
+    String id = submit("/t/devices", "{\"devices\": " + Json.string(devices) + ", \"outcome\": \"ok\"}");
+    JsonNode status = gate.awaitStatus(id, "Failed", FINISH_WITHIN);
+
+    assertEquals("compensation-failed", status.path("phase").asText(), status::toString);
+    assertEquals("CompensationFailed", status.path("error").path("code").asText(), status::toString);
+    assertEquals(FanOutStep.COMPENSATION_INCOMPLETE, status.path("error").path("innererror").path("code").asText(), status::toString);
+    assertTrue(status.path("error").path("innererror").path("message").asText().contains("item 1"), status::toString);
+    assertEquals("Failed", step(status, "delete-devices").path("compensation").path("status").asText(), status::toString);
+    // Three attempts of the step, each undoing the deleted device at once, then three compensations.
+    assertEquals(6, downstream.seen("POST", "/devices/" + devices.get(0) + "/restore").size());
   }
 
   private static List<String> devices(int count) {
