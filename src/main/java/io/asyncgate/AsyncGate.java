@@ -66,7 +66,7 @@ public final class AsyncGate implements AutoCloseable {
         database.applySchema();
       }
       system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, ActorSystemSetup.create(
-          BootstrapSetup.create(config), new NodeReadiness.DatabaseSetup(database.dataSource())));
+          BootstrapSetup.create(config), Json.serializationSetup(), new NodeReadiness.DatabaseSetup(database.dataSource())));
       // However the system stops (SIGTERM, leaving the cluster, close()), the pool closes last.
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
           "close-view-database", () -> {

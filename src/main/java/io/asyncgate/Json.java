@@ -1,6 +1,9 @@
 package io.asyncgate;
 
+import akka.serialization.jackson.JacksonObjectMapperFactory;
+import akka.serialization.jackson.JacksonObjectMapperProviderSetup;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -9,15 +12,25 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The one Jackson configuration used for HTTP bodies and the view's JSON columns. */
+/**
+ * The one Jackson configuration used for HTTP bodies and the view's JSON columns, and the number
+ * handling the journal's serializer shares with it.
+ *
+ * <p>Numbers pass through unchanged: a gateway must not turn a downstream's {@code 30.00} into
+ * {@code 30.0}, nor round {@code 0.1000000000000000055511151231257827} to a double. Decimals are read
+ * as {@link java.math.BigDecimal} and kept with their scale.
+ */
 public final class Json {
+  private static final JsonNodeFactory EXACT_NUMBERS = JsonNodeFactory.withExactBigDecimals(true);
+
   public static final ObjectMapper MAPPER =
-      new ObjectMapper()
+      exactNumbers(new ObjectMapper())
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -33,6 +46,24 @@ public final class Json {
   public static final int MAX_NESTING = 64;
 
   private Json() {}
+
+  private static ObjectMapper exactNumbers(ObjectMapper mapper) {
+    return mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).setNodeFactory(EXACT_NUMBERS);
+  }
+
+  /**
+   * For the actor system: Akka's {@code jackson-json} serializer, which writes events (step outputs,
+   * request bodies) to the journal and messages between nodes, keeps numbers as exactly as
+   * {@link #MAPPER} does, so an operation recovered from the journal shows the same numbers.
+   */
+  public static JacksonObjectMapperProviderSetup serializationSetup() {
+    return JacksonObjectMapperProviderSetup.create(new JacksonObjectMapperFactory() {
+      @Override
+      public ObjectMapper newObjectMapper(String bindingName, JsonFactory jsonFactory) {
+        return exactNumbers(super.newObjectMapper(bindingName, jsonFactory));
+      }
+    });
+  }
 
   /** Parses JSON, refusing (as malformed) nesting deeper than {@code maxDepth} without recursing. */
   public static JsonNode readTreeNoDeeperThan(byte[] json, int maxDepth) throws IOException {

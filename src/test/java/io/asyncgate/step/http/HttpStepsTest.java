@@ -367,6 +367,26 @@ class HttpStepsTest {
   }
 
   @Test
+  void numbersPassThroughFromRequestAndDownstreamToTheResultUnchanged() {
+    downstream.script("POST /ship", Answer.json(200, "{\"carrier\": \"DHL\", \"cost\": 30.00,"
+        + " \"precise\": 0.1000000000000000055511151231257827, \"big\": 123456789012345678901234567890}"));
+
+    String id = submit("/t/template", "{\"quantity\": 2.50}");
+    gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
+
+    Seen call = downstream.seen("POST", "/ship").stream()
+        .filter(s -> s.header("Idempotency-Key").startsWith(id)).findFirst().orElseThrow();
+    assertEquals("{\"quantity\":2.50}", call.body(), "the request body as the downstream received it");
+    for (String body : List.of(gate.get("/operations/" + id + "/result").body(),
+        gate.get("/operations/" + id + "?redirect=false").body())) {
+      assertTrue(body.contains("\"quantity\":2.50"), body);
+      assertTrue(body.contains("\"cost\":30.00"), body);
+      assertTrue(body.contains("\"precise\":0.1000000000000000055511151231257827"), body);
+      assertTrue(body.contains("\"big\":123456789012345678901234567890"), body);
+    }
+  }
+
+  @Test
   void aFileResultServesTheStepsOutputWithItsTypeAsAnAttachment() {
     downstream.script("POST /render-file",
         Answer.json(200, "{\"contentType\": \"text/csv; charset=UTF-8\", \"fileName\": \"q3.csv\", \"content\": \"row\\n1\\n\"}"));
