@@ -4,20 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpResponse;
+import io.asyncgate.SubmitLoad.Answer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,108 +35,55 @@ class ClusterDatabaseOutageIT {
   /** asyncgate.http.write-timeout (5 s) plus room for three JVMs on a loaded 2-core machine. */
   private static final Duration LONGEST_ANSWER = Duration.ofSeconds(5 + 5);
 
-  /** One submit as the client saw it, and which node (0-based) answered. */
-  private record Answer(int node, Instant sentAt, Duration took, HttpResponse<String> response) {
-    int status() {
-      return response.statusCode();
-    }
-  }
-
   @Test
   void everyNodeAnswers503PromptlyDuringAnOutageRecoversByItselfAndLosesNothing() throws Exception {
     try (ProcessCluster cluster = ProcessCluster.create("ClusterDatabaseOutageIT", STEP_LATENCY);
         TcpProxy proxy = TcpProxy.toServerOf(cluster.databaseUrl())) {
       List<GateProcess> nodes = cluster.startNodes(3, proxy.proxiedJdbcUrl(cluster.databaseUrl()), Map.of());
-      ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
-      // A fresh cluster allocates its shards on the first submits, which can outlast the write timeout
-      // on a loaded machine: the stream starts once every node has stored one.
-      for (int node = 0; node < nodes.size(); node++) {
-        firstStoredAfter(nodes, node, answers, Instant.EPOCH);
-      }
-      AtomicBoolean submitting = new AtomicBoolean(true);
-      ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS);
-      List<Future<?>> running = new ArrayList<>();
-      for (int i = 0; i < SUBMITTERS; i++) {
-        int node = i % nodes.size();
-        running.add(submitters.submit(() -> {
-          while (submitting.get()) {
-            answers.add(submit(nodes, node));
-          }
-        }));
-      }
-      TestGate.sleep(BEFORE);
-      Instant cut = Instant.now();
-      proxy.cut();
-      TestGate.sleep(OUTAGE);
-      Instant restored = Instant.now();
-      proxy.restore();
-      TestGate.sleep(AFTER);
-      submitting.set(false);
-      for (Future<?> f : running) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      submitters.shutdown();
-
-      Map<String, Long> byNodeAndStatus = answers.stream().collect(Collectors.groupingBy(
-          a -> "node " + (a.node() + 1) + ": " + a.status(), TreeMap::new, Collectors.counting()));
-      Answer slowest = answers.stream().max((a, b) -> a.took().compareTo(b.took())).orElseThrow();
-      System.out.printf("ClusterDatabaseOutageIT: outage of %d s under %d submitters over 3 nodes: answers %s;"
-              + " slowest %d ms (%d from node %d, sent %d ms after the cut)%n",
-          OUTAGE.toSeconds(), SUBMITTERS, byNodeAndStatus, slowest.took().toMillis(), slowest.status(),
-          slowest.node() + 1, Duration.between(cut, slowest.sentAt()).toMillis());
-
-      for (int node = 0; node < nodes.size(); node++) {
-        int n = node;
-        assertTrue(answers.stream().anyMatch(a -> a.node() == n && a.status() == 503
-                && a.sentAt().isAfter(cut) && a.sentAt().isBefore(restored)),
-            "node " + (node + 1) + " answered 503 during the outage");
-        Answer stored = firstStoredAfter(nodes, node, answers, restored);
-        System.out.printf("ClusterDatabaseOutageIT: node %d stored a submit again %d ms after the database came back%n",
-            node + 1, Duration.between(restored, stored.sentAt().plus(stored.took())).toMillis());
-      }
-
-      for (Answer a : answers) {
-        assertTrue(a.status() == 202 || a.status() == 503,
-            () -> "node " + (a.node() + 1) + ": only 202 or 503: " + a.status() + " " + a.response().body());
-        assertTrue(a.took().compareTo(LONGEST_ANSWER) <= 0, () -> "answered within the write timeout: " + a.took());
-        if (a.status() == 503) {
-          assertEquals("application/problem+json", a.response().headers().firstValue("Content-Type").orElse(""));
-          assertTrue(a.response().headers().firstValue("Retry-After").isPresent(), "a 503 says when to retry");
+      try (SubmitLoad load = new SubmitLoad(node -> nodes.get(node).postJson("/orders", GateProcess.order("outage", 1)))) {
+        // A fresh cluster allocates its shards on the first submits, which can outlast the write timeout
+        // on a loaded machine: the stream starts once every node has stored one.
+        for (int node = 0; node < nodes.size(); node++) {
+          load.firstStoredAfter(node, Instant.EPOCH, RECOVERY);
         }
-      }
-      List<String> accepted = answers.stream().filter(a -> a.status() == 202)
-          .map(a -> TestGate.json(a.response()).get("id").asText()).toList();
-      for (String id : accepted) {
-        JsonNode doc = nodes.get(0).awaitTerminal(id, RECOVERY);
-        assertEquals("Succeeded", doc.get("status").asText(), doc::toString);
-      }
-      System.out.printf("ClusterDatabaseOutageIT: all %d acknowledged operations Succeeded, checked by %d ms after the"
-          + " database came back%n", accepted.size(), Duration.between(restored, Instant.now()).toMillis());
-    }
-  }
+        load.startPinned(SUBMITTERS, nodes.size());
+        TestGate.sleep(BEFORE);
+        Instant cut = Instant.now();
+        proxy.cut();
+        TestGate.sleep(OUTAGE);
+        Instant restored = Instant.now();
+        proxy.restore();
+        TestGate.sleep(AFTER);
+        List<Answer> answers = load.stop();
 
-  /** The node's first 202 sent after {@code since}: from the answers so far, or from submits sent until there is one. */
-  private static Answer firstStoredAfter(List<GateProcess> nodes, int node, ConcurrentLinkedQueue<Answer> answers,
-      Instant since) {
-    Instant deadline = Instant.now().plus(RECOVERY);
-    Answer stored = answers.stream()
-        .filter(a -> a.node() == node && a.sentAt().isAfter(since) && a.status() == 202).findFirst().orElse(null);
-    while (stored == null && Instant.now().isBefore(deadline)) {
-      Answer a = submit(nodes, node);
-      answers.add(a);
-      if (a.status() == 202) {
-        stored = a;
-      } else {
-        TestGate.sleep(Duration.ofMillis(200));
+        Answer slowest = answers.stream().max((a, b) -> a.took().compareTo(b.took())).orElseThrow();
+        System.out.printf("ClusterDatabaseOutageIT: outage of %d s under %d submitters over 3 nodes: answers %s;"
+                + " slowest %d ms (%d from node %d, sent %d ms after the cut)%n",
+            OUTAGE.toSeconds(), SUBMITTERS, SubmitLoad.byNodeAndStatus(answers), slowest.took().toMillis(), slowest.status(),
+            slowest.node() + 1, Duration.between(cut, slowest.sentAt()).toMillis());
+
+        for (int node = 0; node < nodes.size(); node++) {
+          int n = node;
+          assertTrue(answers.stream().anyMatch(a -> a.node() == n && a.status() == 503
+                  && a.sentAt().isAfter(cut) && a.sentAt().isBefore(restored)),
+              "node " + (node + 1) + " answered 503 during the outage");
+          Answer stored = load.firstStoredAfter(node, restored, RECOVERY);
+          System.out.printf("ClusterDatabaseOutageIT: node %d stored a submit again %d ms after the database came back%n",
+              node + 1, Duration.between(restored, stored.answeredAt()).toMillis());
+        }
+
+        for (Answer a : answers) {
+          SubmitLoad.assertAcceptedOrToldToRetry(a);
+          assertTrue(a.took().compareTo(LONGEST_ANSWER) <= 0, () -> "answered within the write timeout: " + a.took());
+        }
+        List<String> accepted = load.answers().stream().filter(a -> a.status() == 202).map(Answer::id).toList();
+        for (String id : accepted) {
+          JsonNode doc = nodes.get(0).awaitTerminal(id, RECOVERY);
+          assertEquals("Succeeded", doc.get("status").asText(), doc::toString);
+        }
+        System.out.printf("ClusterDatabaseOutageIT: all %d acknowledged operations Succeeded, checked by %d ms after the"
+            + " database came back%n", accepted.size(), Duration.between(restored, Instant.now()).toMillis());
       }
     }
-    assertTrue(stored != null, "node " + (node + 1) + " stored no submit within " + RECOVERY);
-    return stored;
-  }
-
-  private static Answer submit(List<GateProcess> nodes, int node) {
-    Instant sent = Instant.now();
-    HttpResponse<String> response = nodes.get(node).postJson("/orders", GateProcess.order("outage", 1));
-    return new Answer(node, sent, Duration.between(sent, Instant.now()), response);
   }
 }

@@ -5,20 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.SubmitLoad.Answer;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -40,13 +34,6 @@ class DatabaseOutageTest {
   private static final Duration LONGEST_ANSWER = Duration.ofSeconds(5 + 4);
   private static final String ORDER = "{\"customer\":\"outage\",\"items\":[{\"name\":\"widget\",\"quantity\":1}]}";
 
-  /** One submit as the client saw it. */
-  private record Answer(Instant sentAt, Duration took, HttpResponse<String> response) {
-    int status() {
-      return response.statusCode();
-    }
-  }
-
   @Test
   void submitsAnswer503PromptlyDuringAnOutageAndNothingAcknowledgedIsLost() throws Exception {
     assumeTrue(TestDatabase.isPostgres(), "an embedded H2 database cannot become unreachable: run with"
@@ -54,34 +41,21 @@ class DatabaseOutageTest {
     try (TestDatabase database = TestDatabase.create();
         TcpProxy proxy = TcpProxy.toServerOf(database.url());
         TestGate gate = TestGate.startOn(database, Catalogue.of(),
-            "asyncgate.db.url = \"" + proxy.proxiedJdbcUrl(database.url()) + "\"")) {
-      ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
-      AtomicBoolean submitting = new AtomicBoolean(true);
-      ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS);
-      List<Future<?>> running = new ArrayList<>();
-      for (int i = 0; i < SUBMITTERS; i++) {
-        running.add(submitters.submit(() -> {
-          while (submitting.get()) {
-            answers.add(submit(gate));
-          }
-        }));
-      }
+            "asyncgate.db.url = \"" + proxy.proxiedJdbcUrl(database.url()) + "\"");
+        SubmitLoad load = new SubmitLoad(node -> gate.postJson("/orders", ORDER))) {
+      load.startPinned(SUBMITTERS, 1);
       TestGate.sleep(BEFORE);
       Instant cut = Instant.now();
       proxy.cut();
       TestGate.sleep(OUTAGE.dividedBy(2));
-      String acceptedBeforeTheCut = answers.stream().filter(a -> a.status() == 202).findFirst()
-          .map(a -> TestGate.json(a.response()).get("id").asText()).orElseThrow();
+      String acceptedBeforeTheCut = load.answers().stream().filter(a -> a.status() == 202).findFirst()
+          .map(Answer::id).orElseThrow();
       HttpResponse<String> statusRead = gate.get("/operations/" + acceptedBeforeTheCut + "?redirect=false");
       TestGate.sleep(OUTAGE.dividedBy(2));
       Instant restored = Instant.now();
       proxy.restore();
       TestGate.sleep(AFTER);
-      submitting.set(false);
-      for (Future<?> f : running) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      submitters.shutdown();
+      List<Answer> answers = load.stop();
 
       Map<Integer, Long> byStatus = answers.stream().collect(Collectors.groupingBy(Answer::status, Collectors.counting()));
       Answer slowest = answers.stream().max((a, b) -> a.took().compareTo(b.took())).orElseThrow();
@@ -94,12 +68,8 @@ class DatabaseOutageTest {
           during.stream().filter(a -> a.status() == 503).count());
 
       for (Answer a : answers) {
-        assertTrue(a.status() == 202 || a.status() == 503, () -> "only 202 or 503: " + a.status() + " " + a.response().body());
+        SubmitLoad.assertAcceptedOrToldToRetry(a);
         assertTrue(a.took().compareTo(LONGEST_ANSWER) <= 0, () -> "answered within the write timeout: " + a.took());
-        if (a.status() == 503) {
-          assertEquals("application/problem+json", a.response().headers().firstValue("Content-Type").orElse(""));
-          assertTrue(a.response().headers().firstValue("Retry-After").isPresent(), "a 503 says when to retry");
-        }
       }
       assertTrue(during.stream().anyMatch(a -> a.status() == 503), "the outage was seen by the submits");
       assertEquals(503, statusRead.statusCode(), () -> "a status read in the outage: " + statusRead.body());
@@ -109,11 +79,10 @@ class DatabaseOutageTest {
       System.out.println("answers by second since the cut: " + timeline(answers, cut));
 
       // The node takes submits again by itself, and every acknowledged operation finishes.
-      Answer stored = firstStored(gate, answers, restored);
+      Answer stored = load.firstStoredAfter(0, restored, RECOVERY);
       System.out.printf("first submit stored again %d ms after the database came back%n",
-          Duration.between(restored, stored.sentAt().plus(stored.took())).toMillis());
-      List<String> accepted = answers.stream().filter(a -> a.status() == 202)
-          .map(a -> TestGate.json(a.response()).get("id").asText()).toList();
+          Duration.between(restored, stored.answeredAt()).toMillis());
+      List<String> accepted = load.answers().stream().filter(a -> a.status() == 202).map(Answer::id).toList();
       for (String id : accepted) {
         JsonNode done = gate.awaitTerminal(id, Duration.ofSeconds(120));
         assertEquals("Succeeded", done.get("status").asText(), done::toString);
@@ -123,34 +92,11 @@ class DatabaseOutageTest {
     }
   }
 
-  /** The first 202 after {@code restored}: from the stream, or from submits sent until there is one. */
-  private static Answer firstStored(TestGate gate, ConcurrentLinkedQueue<Answer> answers, Instant restored) {
-    Instant deadline = Instant.now().plus(RECOVERY);
-    Answer stored = answers.stream().filter(a -> a.sentAt().isAfter(restored) && a.status() == 202).findFirst().orElse(null);
-    while (stored == null && Instant.now().isBefore(deadline)) {
-      Answer a = submit(gate);
-      answers.add(a);
-      if (a.status() == 202) {
-        stored = a;
-      } else {
-        TestGate.sleep(Duration.ofMillis(200));
-      }
-    }
-    assertTrue(stored != null, "submits are stored again within " + RECOVERY + " of the database coming back");
-    return stored;
-  }
-
   /** Statuses answered per second after the cut, to read the course of the outage in the output. */
-  private static String timeline(ConcurrentLinkedQueue<Answer> answers, Instant cut) {
+  private static String timeline(List<Answer> answers, Instant cut) {
     Map<Long, Map<Integer, Long>> bySecond = answers.stream().collect(Collectors.groupingBy(
-        a -> Math.floorDiv(Duration.between(cut, a.sentAt().plus(a.took())).toMillis(), 1000L),
+        a -> Math.floorDiv(Duration.between(cut, a.answeredAt()).toMillis(), 1000L),
         TreeMap::new, Collectors.groupingBy(Answer::status, TreeMap::new, Collectors.counting())));
     return bySecond.toString();
-  }
-
-  private static Answer submit(TestGate gate) {
-    Instant sent = Instant.now();
-    HttpResponse<String> response = gate.postJson("/orders", ORDER);
-    return new Answer(sent, Duration.between(sent, Instant.now()), response);
   }
 }
