@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.asyncgate.Json;
@@ -60,8 +61,12 @@ public final class RequestValidator {
   }
 
   private static JsonSchema compile(JsonNode schema) {
+    // JSON Schema's "integer" is any number with a zero fractional part: 2.0 is one, as the
+    // specification says, and not a "number found, integer expected".
+    SchemaValidatorsConfig config = new SchemaValidatorsConfig();
+    config.setLosslessNarrowing(true);
     try {
-      JsonSchema compiled = FACTORY.getSchema(schema);
+      JsonSchema compiled = FACTORY.getSchema(schema, config);
       compiled.initializeValidators(); // surfaces a broken schema now, not at the first request
       return compiled;
     } catch (RuntimeException e) {

@@ -282,7 +282,8 @@ final class SimulatedServices {
       if (!item.path("name").isTextual() || item.path("name").asText().isBlank()) {
         return Optional.of("items/" + i + "/name must be a non-empty string");
       }
-      if (!item.path("quantity").isIntegralNumber() || !item.path("quantity").canConvertToInt() || item.path("quantity").asInt() < 1) {
+      JsonNode quantity = item.path("quantity");
+      if (!quantity.canConvertToExactIntegral() || !quantity.canConvertToInt() || quantity.asInt() < 1) {
         return Optional.of("items/" + i + "/quantity must be a positive integer");
       }
     }

@@ -32,6 +32,16 @@ class RequestValidatorTest {
   }
 
   @Test
+  void anIntegerIsAnyNumberWithAZeroFractionalPartAsTheSpecificationSays() throws Exception {
+    RequestValidator validator = RequestValidator.of(json("{\"type\":\"integer\",\"maximum\":10}"), Map.of());
+    assertEquals(List.of(), validator.validateBody(json("2")));
+    assertEquals(List.of(), validator.validateBody(json("2.0")));
+    assertEquals(List.of(), validator.validateBody(json("2.00")));
+    assertEquals(List.of("type"), validator.validateBody(json("2.5")).stream().map(Violation::keyword).toList());
+    assertEquals(List.of("maximum"), validator.validateBody(json("20.0")).stream().map(Violation::keyword).toList());
+  }
+
+  @Test
   void aMissingRequiredPropertyIsReported() throws Exception {
     RequestValidator validator = RequestValidator.of(json("{\"type\":\"object\",\"required\":[\"customer\"]}"), Map.of());
     List<Violation> violations = validator.validateBody(json("{}"));
