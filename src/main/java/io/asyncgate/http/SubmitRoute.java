@@ -15,6 +15,8 @@ import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.CircuitBreaker;
 import akka.pattern.CircuitBreakerOpenException;
+import akka.stream.javadsl.Sink;
+import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -47,10 +49,20 @@ import java.util.concurrent.CompletionStage;
  * before anything is stored.
  */
 final class SubmitRoute extends AllDirectives {
+  private static final long DRAIN_AT_LEAST = 4L * 1024 * 1024;
+
   private final ActorSystem<?> system;
   private final Catalogue catalogue;
   private final PublicUrls urls;
   private final long maxBody;
+  /**
+   * A refused request's body is still read to its end, up to this many bytes, before the answer
+   * goes out. Most HTTP clients write the whole body before they read the answer, and one whose
+   * upload is cut off by the connection closing reports a broken pipe instead of the 413. A client
+   * that declares or sends more than this is answered without being read further, and its
+   * connection is closed.
+   */
+  private final long drainLimit;
   private final Duration writeTimeout;
   private final long inlineResultMax;
   /**
@@ -66,6 +78,7 @@ final class SubmitRoute extends AllDirectives {
     this.catalogue = catalogue;
     this.urls = urls;
     this.maxBody = maxBody;
+    this.drainLimit = Math.max(maxBody * 4, maxBody + DRAIN_AT_LEAST);
     this.writeTimeout = writeTimeout;
     this.inlineResultMax = inlineResultMax;
     this.writes = CircuitBreaker.create(system.classicSystem().scheduler(), writeBreaker.getInt("max-failures"),
@@ -100,34 +113,71 @@ final class SubmitRoute extends AllDirectives {
     HttpEntity entity = request.entity();
     if (NodeReadiness.shuttingDown(system)) {
       // Nothing new is accepted on a leaving node: its shards are about to move to the others.
-      entity.discardBytes(system);
-      return done(Problems.response(base, ProblemKind.LEAVING, StatusCodes.SERVICE_UNAVAILABLE,
+      return refuse(entity, Problems.response(base, ProblemKind.LEAVING, StatusCodes.SERVICE_UNAVAILABLE,
           "This node is shutting down and takes no new requests; nothing was stored. Send the request again.",
           null, Json.object(), List.of(Responses.retryAfter(type.retryAfterSeconds()))));
     }
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > maxBody) {
-      entity.discardBytes(system);
-      return done(tooLarge(base));
+      return refuse(entity, tooLarge(base));
     }
     boolean hasBody = !entity.isKnownEmpty() && !(entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
     if (hasBody && !isJson(entity.getContentType())) {
-      entity.discardBytes(system);
-      return done(Problems.response(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE,
+      return refuse(entity, Problems.response(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE,
           "The body was sent as " + entity.getContentType() + "; send it as application/json."));
     }
-    return entity.toStrict(writeTimeout.toMillis(), maxBody, system)
-        .thenCompose(strict -> {
-          Checked checked = check(type, found.pathParams(), strict.getData().toArray());
+    return read(entity)
+        .thenCompose(body -> {
+          if (body.tooLarge()) {
+            return done(tooLarge(base));
+          }
+          Checked checked = check(type, found.pathParams(), body.bytes().toArray());
           return checked.violations().isEmpty()
               ? accept(base, request, type, found.pathParams(), checked.body(), principal)
               : done(invalid(base, checked.violations()));
         })
         .exceptionally(failure -> {
           if (causeOf(failure) instanceof EntityStreamSizeException) {
-            return tooLarge(base);
+            return tooLarge(base); // more than the drain limit: answered mid-upload
           }
           throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
         });
+  }
+
+  /** A request body read to its end: its bytes while within the limit, and how many were sent. */
+  private record Body(ByteString bytes, long size, long max) {
+    Body plus(ByteString chunk) {
+      long total = size + chunk.size();
+      return new Body(total <= max ? bytes.concat(chunk) : ByteString.emptyByteString(), total, max);
+    }
+
+    boolean tooLarge() {
+      return size > max;
+    }
+  }
+
+  /**
+   * The body, read to its end even past {@code maxBody} (keeping no bytes past it) so that a 413
+   * reaches the client; failed with {@link EntityStreamSizeException} past {@link #drainLimit}.
+   */
+  private CompletionStage<Body> read(HttpEntity entity) {
+    return entity.withSizeLimit(drainLimit).getDataBytes()
+        .completionTimeout(writeTimeout)
+        .runWith(Sink.fold(new Body(ByteString.emptyByteString(), 0, maxBody), Body::plus), system);
+  }
+
+  /**
+   * Answers {@code refusal} once the body is read to its end (see {@link #drainLimit}); at once,
+   * without reading, when it is declared larger than that.
+   */
+  private CompletionStage<HttpResponse> refuse(HttpEntity entity, HttpResponse refusal) {
+    if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > drainLimit) {
+      entity.discardBytes(system);
+      return done(refusal);
+    }
+    return entity.withSizeLimit(drainLimit).getDataBytes()
+        .completionTimeout(writeTimeout)
+        .runWith(Sink.ignore(), system)
+        .handle((drained, failure) -> refusal);
   }
 
   /** The body as JSON (null when there is none), and everything wrong with the request. */
