@@ -306,6 +306,15 @@ final class GateProcess implements AutoCloseable {
     return s.equals("Succeeded") || s.equals("Failed") || s.equals("Canceled");
   }
 
+  /** The most attempts any step of the status document took: 2 when a step ran again after a crash. */
+  static int maxAttempts(JsonNode status) {
+    int max = 0;
+    for (JsonNode step : status.path("steps")) {
+      max = Math.max(max, step.path("attempts").asInt());
+    }
+    return max;
+  }
+
   String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);

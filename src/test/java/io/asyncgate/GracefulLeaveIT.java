@@ -53,7 +53,7 @@ class GracefulLeaveIT {
         System.out.printf("GracefulLeaveIT: %d clients, answers %s | SIGTERM -> not ready = %d ms | SIGTERM -> exit (143) ="
                 + " %d ms | all %d acknowledged operations Succeeded %d ms after the load stopped%n",
             CLIENTS, SubmitLoad.byNodeAndStatus(answers), leave.notReadyAfter().toMillis(), leave.exitedAfter().toMillis(),
-            accepted.size(), millis(System.nanoTime() - finishing));
+            accepted.size(), TestGate.millis(System.nanoTime() - finishing));
 
         for (Answer a : answers) {
           // Only the node that left may refuse connections: its port closes. The survivors may answer
@@ -65,9 +65,5 @@ class GracefulLeaveIT {
         }
       }
     }
-  }
-
-  private static long millis(long nanos) {
-    return Duration.ofNanos(nanos).toMillis();
   }
 }

@@ -63,16 +63,12 @@ class GracefulShutdownIT {
     }
     long finished = System.nanoTime();
     System.out.printf("GracefulShutdownIT: SIGTERM->not ready=%d ms | SIGTERM->exit=%d ms | SIGTERM->all %d finished after restart=%d ms%n",
-        leave.notReadyAfter().toMillis(), leave.exitedAfter().toMillis(), ORDERS, millis(finished - leave.signalledNanos()));
+        leave.notReadyAfter().toMillis(), leave.exitedAfter().toMillis(), ORDERS, TestGate.millis(finished - leave.signalledNanos()));
   }
 
   private GateProcess start(Path dataDir, String incarnation) {
     GateProcess node = GateProcess.start(dataDir, "GracefulShutdownIT-" + incarnation, SETTINGS);
     nodes.add(node);
     return node;
-  }
-
-  private static long millis(long nanos) {
-    return Duration.ofNanos(nanos).toMillis();
   }
 }

@@ -100,10 +100,10 @@ class KillRestartIT {
               + "kill->ready=%d ms | ready->first progress=%s | ready->all terminal=%s (kill->all terminal=%s) | "
               + "orders whose interrupted step ran again=%d%n",
           cycle, accepted.size(), succeeded, failed, terminal, accepted.size(), exitCode,
-          millis(ready - killed),
-          firstProgress < 0 ? "none seen" : millis(firstProgress - ready) + " ms",
-          terminal == accepted.size() ? millis(allTerminal - ready) + " ms" : "NOT within " + TERMINAL_WITHIN,
-          terminal == accepted.size() ? millis(allTerminal - killed) + " ms" : "-",
+          TestGate.millis(ready - killed),
+          firstProgress < 0 ? "none seen" : TestGate.millis(firstProgress - ready) + " ms",
+          terminal == accepted.size() ? TestGate.millis(allTerminal - ready) + " ms" : "NOT within " + TERMINAL_WITHIN,
+          terminal == accepted.size() ? TestGate.millis(allTerminal - killed) + " ms" : "-",
           rerun);
 
       // Collected, so that every cycle runs and prints before the test fails.
@@ -111,7 +111,7 @@ class KillRestartIT {
         JsonNode doc = last.get(id);
         if (!status(doc).equals("Succeeded")) {
           failures.add("cycle " + cycle + ": order " + id + " did not succeed within " + TERMINAL_WITHIN + " after the restart: " + doc);
-        } else if (stepsRunTwice(doc) > 1 || maxAttempts(doc) > 2) {
+        } else if (stepsRunTwice(doc) > 1 || GateProcess.maxAttempts(doc) > 2) {
           failures.add("cycle " + cycle + ": order " + id + " ran a succeeded step again: " + doc.get("steps"));
         }
       }
@@ -159,17 +159,5 @@ class KillRestartIT {
       }
     }
     return count;
-  }
-
-  private static int maxAttempts(JsonNode doc) {
-    int max = 0;
-    for (JsonNode step : doc.path("steps")) {
-      max = Math.max(max, step.path("attempts").asInt());
-    }
-    return max;
-  }
-
-  private static long millis(long nanos) {
-    return Duration.ofNanos(nanos).toMillis();
   }
 }

@@ -230,6 +230,11 @@ public final class TestGate implements AutoCloseable {
     }
   }
 
+  /** A {@link System#nanoTime()} difference in whole milliseconds, for the figures the tests print. */
+  public static long millis(long nanos) {
+    return Duration.ofNanos(nanos).toMillis();
+  }
+
   /**
    * Stops the node as a crash would, for the other nodes: without leaving the cluster and without
    * handing over its shards. The node must have been started with

@@ -72,7 +72,7 @@ class ThreeNodeCrashIT {
           }
           JsonNode doc = reader.status(id);
           last.put(id, doc);
-          if (maxAttempts(doc) > 1) {
+          if (GateProcess.maxAttempts(doc) > 1) {
             resumedAt.putIfAbsent(id, lastUpdated(doc));
           }
         }
@@ -96,18 +96,11 @@ class ThreeNodeCrashIT {
         JsonNode doc = last.get(id);
         assertEquals("Succeeded", doc.get("status").asText(), () -> id + " within " + TERMINAL_WITHIN + " of the kill: " + doc);
         // At-least-once: only the attempt the kill cut off runs again, and only once.
-        assertTrue(maxAttempts(doc) <= 2, () -> "a step ran more than twice: " + doc.get("steps"));
+        assertTrue(GateProcess.maxAttempts(doc) <= 2, () -> "a step ran more than twice: " + doc.get("steps"));
       }
     }
   }
 
-  private static int maxAttempts(JsonNode doc) {
-    int max = 0;
-    for (JsonNode step : doc.path("steps")) {
-      max = Math.max(max, step.path("attempts").asInt());
-    }
-    return max;
-  }
 
   private static Instant lastUpdated(JsonNode doc) {
     return Instant.parse(doc.get("lastUpdatedDateTime").asText());

@@ -16,6 +16,7 @@ import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.CircuitBreaker;
 import akka.pattern.CircuitBreakerOpenException;
 import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -160,9 +161,12 @@ final class SubmitRoute extends AllDirectives {
    * reaches the client; failed with {@link EntityStreamSizeException} past {@link #drainLimit}.
    */
   private CompletionStage<Body> read(HttpEntity entity) {
-    return entity.withSizeLimit(drainLimit).getDataBytes()
-        .completionTimeout(writeTimeout)
-        .runWith(Sink.fold(new Body(ByteString.emptyByteString(), 0, maxBody), Body::plus), system);
+    return upToDrainLimit(entity).runWith(Sink.fold(new Body(ByteString.emptyByteString(), 0, maxBody), Body::plus), system);
+  }
+
+  /** The body's bytes as they arrive, failing past {@link #drainLimit} or the write timeout. */
+  private Source<ByteString, Object> upToDrainLimit(HttpEntity entity) {
+    return entity.withSizeLimit(drainLimit).getDataBytes().completionTimeout(writeTimeout);
   }
 
   /**
@@ -174,10 +178,7 @@ final class SubmitRoute extends AllDirectives {
       entity.discardBytes(system);
       return done(refusal);
     }
-    return entity.withSizeLimit(drainLimit).getDataBytes()
-        .completionTimeout(writeTimeout)
-        .runWith(Sink.ignore(), system)
-        .handle((drained, failure) -> refusal);
+    return upToDrainLimit(entity).runWith(Sink.ignore(), system).handle((drained, failure) -> refusal);
   }
 
   /** The body as JSON (null when there is none), and everything wrong with the request. */
