@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class GatedProbes {
   public static final String ROUTE = "/gated-probes";
+  private static final int SUBMIT_ATTEMPTS = 3;
 
   /** Executions of each step, by {@code {requestId}:{step}} (the idempotency key). */
   private static final Map<String, AtomicInteger> EXECUTIONS = new ConcurrentHashMap<>();
@@ -69,11 +70,24 @@ public final class GatedProbes {
     return n == null ? 0 : n.get();
   }
 
-  /** Submits through {@code node}, asserting the 202; returns the operation id. */
+  /**
+   * Submits through {@code node}, asserting the 202; returns the operation id. A 503 with
+   * Retry-After is sent again after the time it names, as API.md tells clients to (at most
+   * {@value #SUBMIT_ATTEMPTS} times): on a busy machine the first submits to a node that has just
+   * joined can outlast the 5 s write timeout while its new shards start.
+   */
   public static String submit(TestGate node, String gate) {
     HttpResponse<String> response = node.postJson(ROUTE, "{\"gate\":\"" + gate + "\"}");
-    assertEquals(202, response.statusCode(), response::body);
-    return TestGate.json(response).get("id").asText();
+    for (int attempt = 1; attempt < SUBMIT_ATTEMPTS && response.statusCode() == 503; attempt++) {
+      HttpResponse<String> refused = response;
+      String retryAfter = refused.headers().firstValue("Retry-After")
+          .orElseThrow(() -> new AssertionError("a 503 without Retry-After: " + refused.body()));
+      TestGate.sleep(Duration.ofSeconds(Long.parseLong(retryAfter)));
+      response = node.postJson(ROUTE, "{\"gate\":\"" + gate + "\"}");
+    }
+    HttpResponse<String> last = response;
+    assertEquals(202, last.statusCode(), last::body);
+    return TestGate.json(last).get("id").asText();
   }
 
   /** Waits until prepare succeeded and work runs, its first execution under way. */
