@@ -87,8 +87,15 @@ public final class TcpProxy implements AutoCloseable {
       try {
         Socket client = socket.accept();
         Socket server = new Socket();
-        sockets.add(client);
-        sockets.add(server);
+        synchronized (this) {
+          if (socket.isClosed()) {
+            // cut() ran while this connection was being accepted: it must not outlive the cut.
+            closeQuietly(client);
+            return;
+          }
+          sockets.add(client);
+          sockets.add(server);
+        }
         try {
           server.connect(target);
         } catch (IOException e) {
