@@ -1,14 +1,16 @@
 package io.asyncgate;
 
+import io.asyncgate.json.Json;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.saga.RetryPolicy;
-import io.asyncgate.saga.Step;
-import io.asyncgate.saga.StepContext;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.Step;
+import io.asyncgate.step.StepContext;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

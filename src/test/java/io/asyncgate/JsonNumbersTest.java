@@ -1,5 +1,7 @@
 package io.asyncgate;
 
+import io.asyncgate.json.Json;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import akka.actor.BootstrapSetup;

@@ -1,5 +1,7 @@
 package io.asyncgate;
 
+import io.asyncgate.json.Json;
+
 import akka.actor.Address;
 import akka.cluster.typed.Cluster;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,7 @@
 package io.asyncgate.catalogue;
 
+import io.asyncgate.step.StepDefinition;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
@@ -8,9 +10,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
-import io.asyncgate.Json;
-import io.asyncgate.saga.RetryPolicy;
-import io.asyncgate.saga.Step;
+import io.asyncgate.json.Json;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.Step;
 import io.asyncgate.step.http.FanOutStep;
 import io.asyncgate.step.http.HttpCall;
 import io.asyncgate.step.http.HttpStep;

@@ -1,9 +1,11 @@
 package io.asyncgate.catalogue;
 
+import io.asyncgate.step.StepDefinition;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.operation.StepPlan;
-import io.asyncgate.saga.RetryPolicy;
-import io.asyncgate.saga.Step;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.Step;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

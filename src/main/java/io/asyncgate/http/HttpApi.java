@@ -14,7 +14,7 @@ import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import com.typesafe.config.Config;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.view.OperationLookup;
 import java.sql.SQLException;

@@ -7,7 +7,7 @@ import akka.http.scaladsl.model.ErrorInfo;
 import akka.http.scaladsl.model.StatusCode;
 import akka.http.scaladsl.settings.ServerSettings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 
 /**
  * Answers requests akka-http cannot even parse (a malformed request target, oversized headers)

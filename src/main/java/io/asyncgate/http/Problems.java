@@ -9,7 +9,7 @@ import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

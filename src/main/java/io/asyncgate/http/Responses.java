@@ -7,7 +7,7 @@ import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,12 +2,12 @@ package io.asyncgate.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.Progress;
 import io.asyncgate.operation.StepProgress;
-import io.asyncgate.view.OperationView;
+import io.asyncgate.operation.OperationView;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,5 +1,7 @@
 package io.asyncgate.operation;
 
+import io.asyncgate.step.FailureKind;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 

@@ -1,7 +1,9 @@
 package io.asyncgate.operation;
 
+import io.asyncgate.step.FailureKind;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.JsonSerializable;
+import io.asyncgate.json.JsonSerializable;
 import java.time.Instant;
 
 /**

@@ -2,7 +2,7 @@ package io.asyncgate.operation;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package io.asyncgate.operation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.JsonSerializable;
+import io.asyncgate.json.JsonSerializable;
 import io.asyncgate.operation.OperationEvent.Accepted;
 import io.asyncgate.operation.OperationEvent.StepSucceeded;
 import io.asyncgate.operation.OperationEvent.Succeeded;

@@ -26,7 +26,7 @@ import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.pattern.Patterns;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;

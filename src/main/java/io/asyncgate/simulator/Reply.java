@@ -10,7 +10,7 @@ import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Location;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import java.util.List;
 
 /**

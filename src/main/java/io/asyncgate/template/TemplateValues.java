@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.asyncgate.operation.OperationRequest;
-import io.asyncgate.saga.StepContext;
-import io.asyncgate.saga.StepFailure;
+import io.asyncgate.step.StepContext;
+import io.asyncgate.step.StepFailure;
 import java.util.HashMap;
 import java.util.Map;
 

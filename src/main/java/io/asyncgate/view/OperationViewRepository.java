@@ -1,6 +1,8 @@
 package io.asyncgate.view;
 
-import io.asyncgate.Json;
+import io.asyncgate.operation.OperationView;
+
+import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Accepted;
 import io.asyncgate.operation.OperationEvent.Purged;

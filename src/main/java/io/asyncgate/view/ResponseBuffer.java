@@ -13,7 +13,7 @@ import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import akka.persistence.query.Offset;
 import io.asyncgate.operation.OperationEvent;
-import io.asyncgate.request.RequestBuffer;
+import io.asyncgate.operation.RequestBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

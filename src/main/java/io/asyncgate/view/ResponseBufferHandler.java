@@ -3,7 +3,7 @@ package io.asyncgate.view;
 import akka.projection.eventsourced.EventEnvelope;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import io.asyncgate.operation.OperationEvent;
-import io.asyncgate.request.RequestBuffer;
+import io.asyncgate.operation.RequestBuffer;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package io.asyncgate.catalogue;
 
+import io.asyncgate.step.StepDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

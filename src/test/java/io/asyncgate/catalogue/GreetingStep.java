@@ -2,9 +2,9 @@ package io.asyncgate.catalogue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
-import io.asyncgate.Json;
-import io.asyncgate.saga.Step;
-import io.asyncgate.saga.StepContext;
+import io.asyncgate.json.Json;
+import io.asyncgate.step.Step;
+import io.asyncgate.step.StepContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

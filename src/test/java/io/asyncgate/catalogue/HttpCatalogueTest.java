@@ -137,7 +137,7 @@ class HttpCatalogueTest {
 
     RequestValidator validator = Catalogue.fromConfig(config).type("a").orElseThrow().validator();
 
-    assertEquals("/customer", validator.validateBody(io.asyncgate.Json.object()).get(0).pointer());
+    assertEquals("/customer", validator.validateBody(io.asyncgate.json.Json.object()).get(0).pointer());
     Files.delete(dir.resolve("schemas/order.json"));
     String message = assertThrows(CatalogueException.class, () -> Catalogue.fromConfig(config)).getMessage();
     assertMentions(message, "body-schema-file", "cannot read schemas/order.json", "operations.conf");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,13 +3,13 @@ package io.asyncgate.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.TestGate;
 import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.saga.CompensableStep;
-import io.asyncgate.saga.RetryPolicy;
-import io.asyncgate.saga.StepContext;
-import io.asyncgate.saga.StepFailure;
+import io.asyncgate.step.CompensableStep;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.StepContext;
+import io.asyncgate.step.StepFailure;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.asyncgate.operation;
 
+import io.asyncgate.step.FailureKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.Json;
-import io.asyncgate.operation.FailureKind;
-import io.asyncgate.saga.StepFailure;
+import io.asyncgate.json.Json;
+import io.asyncgate.step.FailureKind;
+import io.asyncgate.step.StepFailure;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

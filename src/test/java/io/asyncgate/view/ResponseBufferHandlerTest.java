@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.persistence.query.Offset;
 import akka.projection.eventsourced.EventEnvelope;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.TestDatabase;
 import io.asyncgate.db.Database;
 import io.asyncgate.operation.OperationEvent;
@@ -17,7 +17,7 @@ import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.Phase;
 import io.asyncgate.operation.StepPlan;
-import io.asyncgate.request.RequestBuffer;
+import io.asyncgate.operation.RequestBuffer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.operation.DownstreamResource;
 import io.asyncgate.template.JsonTemplate;
 import io.asyncgate.template.Placeholder;

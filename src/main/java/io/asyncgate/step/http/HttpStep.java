@@ -1,11 +1,11 @@
 package io.asyncgate.step.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.operation.FailureKind;
-import io.asyncgate.saga.CompensableStep;
-import io.asyncgate.saga.Step;
-import io.asyncgate.saga.StepContext;
-import io.asyncgate.saga.StepFailure;
+import io.asyncgate.step.FailureKind;
+import io.asyncgate.step.CompensableStep;
+import io.asyncgate.step.Step;
+import io.asyncgate.step.StepContext;
+import io.asyncgate.step.StepFailure;
 import io.asyncgate.template.TemplateValues;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

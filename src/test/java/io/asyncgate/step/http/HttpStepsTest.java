@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.TestGate;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.step.http.StubDownstream.Answer;

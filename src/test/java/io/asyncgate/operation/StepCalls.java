@@ -1,9 +1,17 @@
-package io.asyncgate.saga;
+package io.asyncgate.operation;
+
+import io.asyncgate.step.Step;
+
+import io.asyncgate.step.StepContext;
+
+import io.asyncgate.step.CompensableStep;
+
+import io.asyncgate.step.StepFailure;
 
 import io.asyncgate.TestGate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.asyncgate.saga;
+package io.asyncgate.step;
 
 import java.util.concurrent.CompletionStage;
 

@@ -1,6 +1,6 @@
-package io.asyncgate.saga;
+package io.asyncgate.operation;
 
-import io.asyncgate.operation.FailureKind;
+import io.asyncgate.step.FailureKind;
 import io.asyncgate.operation.OperationError;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.Progress;

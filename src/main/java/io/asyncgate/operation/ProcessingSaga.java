@@ -1,4 +1,12 @@
-package io.asyncgate.saga;
+package io.asyncgate.operation;
+
+import io.asyncgate.step.RetryPolicy;
+
+import io.asyncgate.step.StepFailure;
+
+import io.asyncgate.step.CompensableStep;
+
+import io.asyncgate.step.StepContext;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -8,14 +16,14 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.catalogue.StepDefinition;
+import io.asyncgate.step.StepDefinition;
 import io.asyncgate.operation.Failure;
-import io.asyncgate.operation.FailureKind;
+import io.asyncgate.step.FailureKind;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.*;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationState.Operation;
-import io.asyncgate.saga.SagaPlan.*;
+import io.asyncgate.operation.SagaPlan.*;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

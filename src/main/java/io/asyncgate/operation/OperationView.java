@@ -1,4 +1,4 @@
-package io.asyncgate.view;
+package io.asyncgate.operation;
 
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Purged;
@@ -18,7 +18,7 @@ public record OperationView(String id, String type, String principal, Progress p
   }
 
   /** The same fold as the entity's, for the events the view has not applied yet. */
-  OperationView apply(OperationEvent event) {
+  public OperationView apply(OperationEvent event) {
     OperationResult next = event instanceof Succeeded s ? s.result() : event instanceof Purged ? null : result;
     return new OperationView(id, type, principal, progress.apply(event), next);
   }

@@ -1,8 +1,8 @@
-package io.asyncgate.catalogue;
+package io.asyncgate.step;
 
-import io.asyncgate.saga.CompensableStep;
-import io.asyncgate.saga.RetryPolicy;
-import io.asyncgate.saga.Step;
+import io.asyncgate.step.CompensableStep;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.Step;
 import java.time.Duration;
 
 /** A step of an operation type: the work, and how long and how often it may be tried. */

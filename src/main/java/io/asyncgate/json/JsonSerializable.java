@@ -1,4 +1,4 @@
-package io.asyncgate;
+package io.asyncgate.json;
 
 /**
  * Marker for every message, event and state that crosses a serialization boundary (journal,

@@ -1,4 +1,4 @@
-package io.asyncgate.saga;
+package io.asyncgate.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.CompletionStage;

@@ -1,7 +1,7 @@
-package io.asyncgate.saga;
+package io.asyncgate.step;
 
 import io.asyncgate.operation.Failure;
-import io.asyncgate.operation.FailureKind;
+import io.asyncgate.step.FailureKind;
 import io.asyncgate.operation.OperationError;
 import java.time.Duration;
 import java.util.Optional;
@@ -65,7 +65,7 @@ public final class StepFailure extends RuntimeException {
     return Optional.ofNullable(inner);
   }
 
-  Failure toFailure() {
+  public Failure toFailure() {
     return new Failure(kind, code, getMessage(), inner, leftEffects);
   }
 }

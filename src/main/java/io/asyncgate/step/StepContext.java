@@ -1,4 +1,4 @@
-package io.asyncgate.saga;
+package io.asyncgate.step;
 
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.asyncgate.saga;
+package io.asyncgate.operation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import io.asyncgate.operation.Failure;
-import io.asyncgate.operation.FailureKind;
+import io.asyncgate.step.FailureKind;
 import io.asyncgate.operation.OperationError;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.*;
@@ -15,7 +15,7 @@ import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.Progress;
 import io.asyncgate.operation.StepPlan;
-import io.asyncgate.saga.SagaPlan.*;
+import io.asyncgate.operation.SagaPlan.*;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

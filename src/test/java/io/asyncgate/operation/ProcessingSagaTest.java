@@ -1,11 +1,17 @@
-package io.asyncgate.saga;
+package io.asyncgate.operation;
 
-import static io.asyncgate.saga.StepCalls.alwaysFailsTransiently;
-import static io.asyncgate.saga.StepCalls.failsTransiently;
-import static io.asyncgate.saga.StepCalls.neverCompletes;
-import static io.asyncgate.saga.StepCalls.rejects;
-import static io.asyncgate.saga.StepCalls.succeeds;
-import static io.asyncgate.saga.StepCalls.undoFailsTransiently;
+import io.asyncgate.step.Step;
+
+import io.asyncgate.step.StepFailure;
+
+import io.asyncgate.step.RetryPolicy;
+
+import static io.asyncgate.operation.StepCalls.alwaysFailsTransiently;
+import static io.asyncgate.operation.StepCalls.failsTransiently;
+import static io.asyncgate.operation.StepCalls.neverCompletes;
+import static io.asyncgate.operation.StepCalls.rejects;
+import static io.asyncgate.operation.StepCalls.succeeds;
+import static io.asyncgate.operation.StepCalls.undoFailsTransiently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,18 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.pattern.StatusReply;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.TestGate;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.catalogue.StepDefinition;
+import io.asyncgate.step.StepDefinition;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.OperationStatus;
-import io.asyncgate.request.RequestBuffer;
-import io.asyncgate.request.RequestBuffer.Change;
-import io.asyncgate.saga.StepCalls.Call;
+import io.asyncgate.operation.RequestBuffer;
+import io.asyncgate.operation.RequestBuffer.Change;
+import io.asyncgate.operation.StepCalls.Call;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.asyncgate;
+package io.asyncgate.json;
 
 import akka.serialization.jackson.JacksonObjectMapperFactory;
 import akka.serialization.jackson.JacksonObjectMapperProviderSetup;

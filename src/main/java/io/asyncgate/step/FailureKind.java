@@ -1,4 +1,4 @@
-package io.asyncgate.operation;
+package io.asyncgate.step;
 
 /** Why a step attempt failed; decides retries and the HTTP status of a failed result. */
 public enum FailureKind {

@@ -1,4 +1,4 @@
-package io.asyncgate.request;
+package io.asyncgate.operation;
 
 import io.asyncgate.TestGate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -17,7 +17,7 @@ import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResul
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.asyncgate.Json;
+import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.operation.OperationEvent;
@@ -31,12 +31,12 @@ import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.Phase;
 import io.asyncgate.operation.StepProgress.StepStatus;
-import io.asyncgate.request.RequestBuffer.Change;
-import io.asyncgate.request.RequestBuffer.Change.Outcome;
-import io.asyncgate.saga.CompensableStep;
-import io.asyncgate.saga.RetryPolicy;
-import io.asyncgate.saga.StepContext;
-import io.asyncgate.saga.StepFailure;
+import io.asyncgate.operation.RequestBuffer.Change;
+import io.asyncgate.operation.RequestBuffer.Change.Outcome;
+import io.asyncgate.step.CompensableStep;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.StepContext;
+import io.asyncgate.step.StepFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

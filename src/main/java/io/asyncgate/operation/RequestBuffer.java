@@ -1,4 +1,4 @@
-package io.asyncgate.request;
+package io.asyncgate.operation;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -23,10 +23,10 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
-import io.asyncgate.JsonSerializable;
+import io.asyncgate.json.JsonSerializable;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.operation.FailureKind;
+import io.asyncgate.step.FailureKind;
 import io.asyncgate.operation.OperationError;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Accepted;
@@ -42,7 +42,7 @@ import io.asyncgate.operation.OperationState.Empty;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.StepPlan;
-import io.asyncgate.saga.ProcessingSaga;
+import io.asyncgate.operation.ProcessingSaga;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.asyncgate.saga;
+package io.asyncgate.step;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
