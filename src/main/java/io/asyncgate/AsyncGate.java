@@ -10,7 +10,6 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
-import akka.dispatch.MessageDispatcher;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.model.Uri;
@@ -43,8 +42,6 @@ import java.util.concurrent.TimeUnit;
 public final class AsyncGate implements AutoCloseable {
   /** The actor system's name, part of every cluster address (akka://asyncgate@host:port). */
   public static final String SYSTEM_NAME = "asyncgate";
-  /** Blocking JDBC work runs on this dispatcher (asyncgate.conf), never on the actors' threads. */
-  public static final String BLOCKING_DISPATCHER = "asyncgate-db-dispatcher";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final ActorSystem<Void> system;
@@ -87,7 +84,7 @@ public final class AsyncGate implements AutoCloseable {
       RequestBuffer.init(system, catalogue, config.getDuration("asyncgate.processing.passivate-after"));
       ResponseBuffer.init(system, database.dataSource());
 
-      Executor blocking = blockingExecutor(system.classicSystem());
+      Executor blocking = Database.blockingExecutor(system);
       OperationLookup lookup = new OperationLookup(system, new OperationViewRepository(database.dataSource()), blocking);
       HttpApi api = new HttpApi(system, catalogue, lookup, config.getConfig("asyncgate.http"));
       ServerBinding binding = Http.get(system)
@@ -139,10 +136,6 @@ public final class AsyncGate implements AutoCloseable {
           system.executionContext(), () -> CompletableFuture.completedFuture(Done.getInstance()));
     });
     binding.addToCoordinatedShutdown(shutdown.getDuration("drain-deadline"), system);
-  }
-
-  private static Executor blockingExecutor(akka.actor.ActorSystem classic) {
-    return (MessageDispatcher) classic.dispatchers().lookup(BLOCKING_DISPATCHER);
   }
 
   public int httpPort() {

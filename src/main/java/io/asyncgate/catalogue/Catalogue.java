@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import io.asyncgate.json.Json;
+import io.asyncgate.operation.OperationDefinition;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.Step;
 import io.asyncgate.step.http.FanOutStep;
@@ -36,7 +37,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** The operation types this service accepts, and the matching of requests to them. */
-public final class Catalogue {
+public final class Catalogue implements OperationDefinition.Lookup {
   static final String OPERATIONS = "asyncgate.operations";
   static final String STEP_DEFAULTS = "asyncgate.step-defaults";
   private static final Set<String> TYPE_KEYS =
@@ -99,6 +100,11 @@ public final class Catalogue {
 
   public Optional<OperationType> type(String name) {
     return Optional.ofNullable(types.get(name));
+  }
+
+  @Override
+  public Optional<OperationType> definition(String operationType) {
+    return type(operationType);
   }
 
   public Collection<OperationType> types() {

@@ -3,6 +3,9 @@ package io.asyncgate.catalogue;
 import io.asyncgate.step.StepDefinition;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.operation.OperationDefinition;
+import io.asyncgate.operation.OperationRequest;
+import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.StepPlan;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.Step;
@@ -26,7 +29,7 @@ public record OperationType(
     RequestValidator validator,
     Duration retryAfter,
     List<StepDefinition> steps,
-    ResultComposer result) {
+    ResultComposer result) implements OperationDefinition {
 
   public OperationType {
     if (steps.isEmpty()) {
@@ -49,6 +52,12 @@ public record OperationType(
     return steps.stream().map(s -> new StepPlan(s.name(), s.compensable())).toList();
   }
 
+  @Override
+  public OperationResult composeResult(OperationRequest request, Map<String, JsonNode> outputs) {
+    return result.compose(request, outputs);
+  }
+
+  @Override
   public Optional<StepDefinition> step(String stepName) {
     return steps.stream().filter(s -> s.name().equals(stepName)).findFirst();
   }

@@ -1,6 +1,7 @@
 package io.asyncgate.catalogue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.step.http.HttpCall;
@@ -23,12 +24,12 @@ public interface ResultComposer {
 
   /** A JSON document composed from the request and the steps' outputs (see {@link JsonTemplate}). */
   static ResultComposer template(JsonTemplate template) {
-    return (request, outputs) -> OperationResult.json(template.render(TemplateValues.of(request, outputs)));
+    return (request, outputs) -> OperationResult.json(template.render(values(request, outputs)));
   }
 
   /** A downstream resource, e.g. a rendered report, streamed through at each read with its content type. */
   static ResultComposer stream(HttpCall download, Duration timeout) {
-    return (request, outputs) -> OperationResult.downstream(download.resource(TemplateValues.of(request, outputs), timeout));
+    return (request, outputs) -> OperationResult.downstream(download.resource(values(request, outputs), timeout));
   }
 
   /**
@@ -45,5 +46,10 @@ public interface ResultComposer {
       String fileName = out.path("fileName").isTextual() ? out.get("fileName").asText() : null;
       return OperationResult.file(out.get("contentType").asText(), fileName, out.get("content").asText());
     };
+  }
+
+  private static TemplateValues values(OperationRequest request, Map<String, JsonNode> outputs) {
+    JsonNode body = request.body() == null ? NullNode.getInstance() : request.body();
+    return TemplateValues.of(request.id(), request.type(), request.pathParams(), body, outputs);
   }
 }

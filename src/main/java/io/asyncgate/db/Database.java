@@ -1,5 +1,7 @@
 package io.asyncgate.db;
 
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +23,14 @@ import org.slf4j.LoggerFactory;
  * schema. The journal has its own pool, opened by akka-persistence-jdbc on the same database.
  */
 public final class Database implements AutoCloseable {
+  /** Blocking JDBC work runs on this dispatcher (asyncgate.conf), never on the actors' threads. */
+  public static final String BLOCKING_DISPATCHER = "asyncgate-db-dispatcher";
   private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  /** The dispatcher for blocking JDBC calls of this node. */
+  public static Executor blockingExecutor(ActorSystem<?> system) {
+    return system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+  }
 
   private final HikariDataSource dataSource;
   private final DatabaseKind kind;

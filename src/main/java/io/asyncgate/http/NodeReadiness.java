@@ -6,8 +6,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
-import akka.dispatch.MessageDispatcher;
-import io.asyncgate.AsyncGate;
+import io.asyncgate.db.Database;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +36,7 @@ public final class NodeReadiness implements Supplier<CompletionStage<Boolean>> {
     this.dataSource = system.settings().setup().get(DatabaseSetup.class)
         .orElseThrow(() -> new IllegalStateException("the actor system was created without a NodeReadiness.DatabaseSetup"))
         .dataSource;
-    this.blocking = (MessageDispatcher) system.dispatchers().lookup(AsyncGate.BLOCKING_DISPATCHER);
+    this.blocking = Database.blockingExecutor(this.system);
   }
 
   /** Hands the node's database to the readiness check, which Akka Management creates. */

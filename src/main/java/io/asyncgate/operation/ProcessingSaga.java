@@ -15,7 +15,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.step.StepDefinition;
 import io.asyncgate.operation.Failure;
 import io.asyncgate.step.FailureKind;
@@ -63,14 +62,14 @@ public final class ProcessingSaga {
   private static final String RETRY_TIMER = "retry";
   static final String RESULT_UNAVAILABLE = "ResultUnavailable";
 
-  public static Behavior<Command> create(Operation operation, OperationType type, ActorRef<Record> owner, Clock clock) {
+  public static Behavior<Command> create(Operation operation, OperationDefinition type, ActorRef<Record> owner, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new ProcessingSaga(ctx, timers, type, owner, clock).decide(operation)));
   }
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final OperationType type;
+  private final OperationDefinition type;
   private final ActorRef<Record> owner;
   private final Clock clock;
   /**
@@ -79,7 +78,7 @@ public final class ProcessingSaga {
    */
   private final ActorRef<Operation> recorded;
 
-  private ProcessingSaga(ActorContext<Command> ctx, TimerScheduler<Command> timers, OperationType type,
+  private ProcessingSaga(ActorContext<Command> ctx, TimerScheduler<Command> timers, OperationDefinition type,
       ActorRef<Record> owner, Clock clock) {
     this.ctx = ctx;
     this.timers = timers;
@@ -109,7 +108,7 @@ public final class ProcessingSaga {
     } else if (action instanceof Complete) {
       OperationResult result;
       try {
-        result = type.result().compose(op.request(), op.outputs());
+        result = type.composeResult(op.request(), op.outputs());
       } catch (RuntimeException e) {
         Failure failure = new Failure(FailureKind.TRANSIENT, RESULT_UNAVAILABLE,
             "All steps succeeded but the result could not be made: " + e.getMessage(), null);
@@ -235,7 +234,8 @@ public final class ProcessingSaga {
   static Failure classify(Throwable thrown, String step, Duration timeout) {
     Throwable t = unwrap(thrown);
     if (t instanceof StepFailure sf) {
-      return sf.toFailure();
+      OperationError.Detail inner = sf.inner().map(e -> new OperationError.Detail(e.code(), e.message())).orElse(null);
+      return new Failure(sf.kind(), sf.code(), sf.getMessage(), inner, sf.leftEffects());
     }
     if (t instanceof TimeoutException) {
       return new Failure(FailureKind.TIMEOUT, "StepTimedOut",

@@ -24,8 +24,6 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.asyncgate.json.JsonSerializable;
-import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.step.FailureKind;
 import io.asyncgate.operation.OperationError;
 import io.asyncgate.operation.OperationEvent;
@@ -77,9 +75,9 @@ public final class RequestBuffer
   private static final BackoffSupervisorStrategy ON_JOURNAL_FAILURE =
       SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
-  public static void init(ActorSystem<?> system, Catalogue catalogue, Duration passivateAfter) {
+  public static void init(ActorSystem<?> system, OperationDefinition.Lookup definitions, Duration passivateAfter) {
     ClusterSharding.get(system).init(
-        Entity.of(TYPE_KEY, entity -> create(entity.getEntityId(), catalogue, entity.getShard(), passivateAfter))
+        Entity.of(TYPE_KEY, entity -> create(entity.getEntityId(), definitions, entity.getShard(), passivateAfter))
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
@@ -105,10 +103,10 @@ public final class RequestBuffer
   }
 
   public static Behavior<Command> create(
-      String requestId, Catalogue catalogue, ActorRef<ClusterSharding.ShardCommand> shard, Duration passivateAfter) {
+      String requestId, OperationDefinition.Lookup definitions, ActorRef<ClusterSharding.ShardCommand> shard, Duration passivateAfter) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.setReceiveTimeout(passivateAfter, new Idle());
-      return new RequestBuffer(requestId, catalogue, shard, ctx, timers);
+      return new RequestBuffer(requestId, definitions, shard, ctx, timers);
     }));
   }
 
@@ -150,7 +148,7 @@ public final class RequestBuffer
   // ---- state and wiring
 
   private final String requestId;
-  private final Catalogue catalogue;
+  private final OperationDefinition.Lookup definitions;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -159,11 +157,11 @@ public final class RequestBuffer
   private ActorRef<ProcessingSaga.Command> saga;
   private int sagaIncarnation;
 
-  private RequestBuffer(String requestId, Catalogue catalogue, ActorRef<ClusterSharding.ShardCommand> shard,
+  private RequestBuffer(String requestId, OperationDefinition.Lookup definitions, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     super(persistenceId(requestId), ON_JOURNAL_FAILURE);
     this.requestId = requestId;
-    this.catalogue = catalogue;
+    this.definitions = definitions;
     this.shard = shard;
     this.ctx = ctx;
     this.timers = timers;
@@ -323,14 +321,14 @@ public final class RequestBuffer
           new Failed(error, FailureKind.REJECTED, clock.instant()), ctx.getSystem().ignoreRef())));
       return;
     }
-    OperationType type = catalogue.type(op.request().type()).orElseThrow();
+    OperationDefinition type = definitions.definition(op.request().type()).orElseThrow();
     saga = ctx.spawn(ProcessingSaga.create(op, type, sagaReports, clock), "saga-" + (++sagaIncarnation));
     ctx.watchWith(saga, new SagaStopped());
   }
 
   /** The configuration changed under an accepted operation so that its steps no longer exist. */
   private Optional<String> whyUnrunnable(Operation op) {
-    Optional<OperationType> type = catalogue.type(op.request().type());
+    Optional<? extends OperationDefinition> type = definitions.definition(op.request().type());
     if (type.isEmpty()) {
       return Optional.of("Operation type '" + op.request().type() + "' is no longer configured.");
     }

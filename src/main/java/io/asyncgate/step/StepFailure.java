@@ -1,20 +1,20 @@
 package io.asyncgate.step;
 
-import io.asyncgate.operation.Failure;
-import io.asyncgate.step.FailureKind;
-import io.asyncgate.operation.OperationError;
 import java.time.Duration;
 import java.util.Optional;
 
 /** How a step says that it failed, and whether trying again can help. */
 public final class StepFailure extends RuntimeException {
+  /** The downstream service's own error code and message, e.g. from its problem details. */
+  public record DownstreamError(String code, String message) {}
+
   private final FailureKind kind;
   private final String code;
-  private final OperationError.Detail inner;
+  private final DownstreamError inner;
   private final Duration retryAfter;
   private final boolean leftEffects;
 
-  private StepFailure(FailureKind kind, String code, String message, OperationError.Detail inner, Duration retryAfter,
+  private StepFailure(FailureKind kind, String code, String message, DownstreamError inner, Duration retryAfter,
       boolean leftEffects) {
     super(message, null, false, false);
     this.kind = kind;
@@ -31,7 +31,7 @@ public final class StepFailure extends RuntimeException {
 
   /** A rejection carrying the downstream's own error, shown as {@code error.innererror}. */
   public static StepFailure rejected(String code, String message, String innerCode, String innerMessage) {
-    return new StepFailure(FailureKind.REJECTED, code, message, new OperationError.Detail(innerCode, innerMessage), null, false);
+    return new StepFailure(FailureKind.REJECTED, code, message, new DownstreamError(innerCode, innerMessage), null, false);
   }
 
   /** A failure that may pass (a 5xx, a refused connection): retried with backoff. */
@@ -61,11 +61,17 @@ public final class StepFailure extends RuntimeException {
   }
 
   /** The downstream's own error, when the failure carries one. */
-  public Optional<OperationError.Detail> inner() {
+  public Optional<DownstreamError> inner() {
     return Optional.ofNullable(inner);
   }
 
-  public Failure toFailure() {
-    return new Failure(kind, code, getMessage(), inner, leftEffects);
+  /** A stable code for {@code error.code}, e.g. {@code DownstreamRejected}. */
+  public String code() {
+    return code;
+  }
+
+  /** Whether the attempt left effects downstream that only a compensation can undo. */
+  public boolean leftEffects() {
+    return leftEffects;
   }
 }

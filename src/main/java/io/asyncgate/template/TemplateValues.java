@@ -1,11 +1,7 @@
 package io.asyncgate.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.asyncgate.operation.OperationRequest;
-import io.asyncgate.step.StepContext;
-import io.asyncgate.step.StepFailure;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,17 +10,10 @@ public record TemplateValues(
     String requestId, String operationType, Map<String, String> pathParams, JsonNode body,
     Map<String, JsonNode> outputs, JsonNode item) {
 
-  /** A step's template may find no value (a pointer into a field the request lacks): the step is rejected with this code. */
-  public static final String VALUE_MISSING = "TemplateValueMissing";
-
-  public static TemplateValues of(StepContext context) {
-    return new TemplateValues(context.requestId(), context.operationType(), context.pathParams(), context.body(),
-        context.outputs(), null);
-  }
-
-  public static TemplateValues of(OperationRequest request, Map<String, JsonNode> outputs) {
-    JsonNode body = request.body() == null ? NullNode.getInstance() : request.body();
-    return new TemplateValues(request.id(), request.type(), request.pathParams(), body, outputs, null);
+  /** The values of an operation's request and its steps' outputs, before any fan-out item. */
+  public static TemplateValues of(String requestId, String operationType, Map<String, String> pathParams, JsonNode body,
+      Map<String, JsonNode> outputs) {
+    return new TemplateValues(requestId, operationType, pathParams, body, outputs, null);
   }
 
   public TemplateValues withItem(JsonNode item) {
@@ -37,7 +26,7 @@ public record TemplateValues(
     return new TemplateValues(requestId, operationType, pathParams, body, Map.copyOf(more), item);
   }
 
-  /** The placeholder's JSON value; a JSON null is a value. */
+  /** The placeholder's JSON value; a JSON null is a value. Throws {@link MissingValueException} when there is none. */
   public JsonNode value(Placeholder p) {
     JsonNode root = switch (p.source()) {
       case REQUEST_ID -> TextNode.valueOf(requestId);
@@ -49,7 +38,7 @@ public record TemplateValues(
     };
     JsonNode found = root == null ? null : root.at(p.pointer());
     if (found == null || found.isMissingNode()) {
-      throw StepFailure.rejected(VALUE_MISSING, "Placeholder " + p + " found no value"
+      throw new MissingValueException("Placeholder " + p + " found no value"
           + (p.source() == Placeholder.Source.STEPS && root == null ? ": step '" + p.name() + "' has no output yet." : "."));
     }
     return found.deepCopy();
@@ -59,7 +48,7 @@ public record TemplateValues(
   String text(Placeholder p) {
     JsonNode value = value(p);
     if (value.isNull()) {
-      throw StepFailure.rejected(VALUE_MISSING, "Placeholder " + p + " is null; it is used as text.");
+      throw new MissingValueException("Placeholder " + p + " is null; it is used as text.");
     }
     return value.isTextual() ? value.asText() : value.toString();
   }

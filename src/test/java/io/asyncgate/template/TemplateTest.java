@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.json.Json;
-import io.asyncgate.step.FailureKind;
-import io.asyncgate.step.StepFailure;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,12 +36,12 @@ class TemplateTest {
   }
 
   @Test
-  void aMissingOrNullValueRejectsTheStepNamingThePlaceholder() {
-    StepFailure missing = assertThrows(StepFailure.class,
+  void aMissingOrNullValueFailsNamingThePlaceholder() {
+    // The step that renders it rejects itself (HttpStepsTest.aPointerThatFindsNothingRejectsTheStep…).
+    MissingValueException missing = assertThrows(MissingValueException.class,
         () -> Template.parse("/c/{body/customer/id}").render(VALUES, UnaryOperator.identity()));
-    assertEquals(FailureKind.REJECTED, missing.kind());
     assertTrue(missing.getMessage().contains("{body/customer/id}"), missing.getMessage());
-    StepFailure asText = assertThrows(StepFailure.class, () -> Template.parse("/n/{body/note}").render(VALUES, UnaryOperator.identity()));
+    MissingValueException asText = assertThrows(MissingValueException.class, () -> Template.parse("/n/{body/note}").render(VALUES, UnaryOperator.identity()));
     assertTrue(asText.getMessage().contains("is null"), asText.getMessage());
     assertTrue(JsonTemplate.of(Json.read("\"{body/note}\"", JsonNode.class)).render(VALUES).isNull(), "a JSON null is a value");
   }

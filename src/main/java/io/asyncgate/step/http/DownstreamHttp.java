@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.json.Json;
 import io.asyncgate.operation.DownstreamResource;
 import io.asyncgate.step.StepFailure;
+import io.asyncgate.template.MissingValueException;
 import io.asyncgate.template.TemplateValues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,8 @@ public final class DownstreamHttp implements Extension {
   public static final String UNREACHABLE = "DownstreamUnreachable";
   public static final String RESPONSE_TOO_LARGE = "ResponseTooLarge";
   public static final String INVALID_RESPONSE = "InvalidDownstreamResponse";
+  /** A template of the call found no value (a pointer into a field the request lacks): no retry can help. */
+  public static final String VALUE_MISSING = "TemplateValueMissing";
   /** How much of an error response is read for its problem details or an excerpt. */
   private static final long ERROR_BODY_LIMIT = 64 * 1024;
   private static final int EXCERPT_CHARS = 500;
@@ -80,8 +83,14 @@ public final class DownstreamHttp implements Extension {
    *     after the saga gave up on the attempt
    */
   public CompletionStage<JsonNode> call(HttpCall call, TemplateValues values, String idempotencyKey, Duration timeout) {
-    HttpRequest request = call.request(values, idempotencyKey);
-    String what = call.describe(values);
+    HttpRequest request;
+    String what;
+    try {
+      request = call.request(values, idempotencyKey);
+      what = call.describe(values);
+    } catch (MissingValueException e) {
+      throw missingValue(e);
+    }
     return send(request, what, timeout).thenCompose(response -> {
       boolean succeeded = call.succeeded(response.status().intValue());
       long limit = succeeded ? call.maxResponseSize() : ERROR_BODY_LIMIT;
@@ -153,6 +162,10 @@ public final class DownstreamHttp implements Extension {
     text.put("contentType", contentType.toString());
     text.put("content", new String(bytes, StandardCharsets.UTF_8));
     return text;
+  }
+
+  static StepFailure missingValue(MissingValueException e) {
+    return StepFailure.rejected(VALUE_MISSING, e.getMessage());
   }
 
   private static StepFailure readFailed(Throwable failure, String what, long limit) {

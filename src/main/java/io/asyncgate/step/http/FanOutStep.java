@@ -10,6 +10,7 @@ import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.Step;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
+import io.asyncgate.template.MissingValueException;
 import io.asyncgate.template.Template;
 import io.asyncgate.template.TemplateValues;
 import java.time.Duration;
@@ -116,7 +117,12 @@ public class FanOutStep implements Step {
   }
 
   List<JsonNode> elements(StepContext context) {
-    JsonNode array = TemplateValues.of(context).value(items.whole().orElseThrow());
+    JsonNode array;
+    try {
+      array = HttpCall.valuesOf(context).value(items.whole().orElseThrow());
+    } catch (MissingValueException e) {
+      throw DownstreamHttp.missingValue(e);
+    }
     if (!array.isArray()) {
       throw StepFailure.rejected(ITEMS_NOT_ARRAY, "fan-out items " + items + " is " + array.getNodeType() + ", not an array");
     }
@@ -132,7 +138,7 @@ public class FanOutStep implements Step {
   private CompletionStage<List<Outcome>> runEach(StepContext context, List<JsonNode> elements, HttpCall httpCall,
       IntFunction<String> idempotencyKey, List<Integer> indices) {
     DownstreamHttp downstream = DownstreamHttp.get(context.system());
-    TemplateValues values = TemplateValues.of(context);
+    TemplateValues values = HttpCall.valuesOf(context);
     return Source.from(indices)
         .mapAsync(parallelism, i -> {
           CompletionStage<JsonNode> result;

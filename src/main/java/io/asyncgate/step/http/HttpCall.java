@@ -12,6 +12,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import io.asyncgate.json.Json;
 import io.asyncgate.operation.DownstreamResource;
+import io.asyncgate.step.StepContext;
 import io.asyncgate.template.JsonTemplate;
 import io.asyncgate.template.Placeholder;
 import io.asyncgate.template.Template;
@@ -48,6 +49,12 @@ public record HttpCall(String method, Template url, Map<String, Template> header
   public HttpCall {
     headers = Map.copyOf(headers);
     success = Set.copyOf(success);
+  }
+
+  /** What a step's templates are rendered from: its request and the outputs of the steps before it. */
+  static TemplateValues valuesOf(StepContext context) {
+    return TemplateValues.of(context.requestId(), context.operationType(), context.pathParams(), context.body(),
+        context.outputs());
   }
 
   /**

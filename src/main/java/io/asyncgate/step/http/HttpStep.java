@@ -29,7 +29,7 @@ public class HttpStep implements Step {
 
   @Override
   public CompletionStage<JsonNode> execute(StepContext context) {
-    return send(call, TemplateValues.of(context), context.idempotencyKey(), context);
+    return send(call, HttpCall.valuesOf(context), context.idempotencyKey(), context);
   }
 
   CompletionStage<JsonNode> send(HttpCall httpCall, TemplateValues values, String idempotencyKey, StepContext context) {
@@ -52,7 +52,7 @@ public class HttpStep implements Step {
      */
     @Override
     public CompletionStage<Void> compensate(StepContext context) {
-      TemplateValues values = TemplateValues.of(context);
+      TemplateValues values = HttpCall.valuesOf(context);
       if (context.output(context.step()).isPresent() || !compensation.readsOutputOf(context.step())) {
         return undo(values, context);
       }
