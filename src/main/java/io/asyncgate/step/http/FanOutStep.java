@@ -5,17 +5,21 @@ import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.typesafe.config.Config;
 import io.asyncgate.step.FailureKind;
 import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.Step;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
+import io.asyncgate.step.StepKind;
 import io.asyncgate.template.MissingValueException;
 import io.asyncgate.template.Template;
 import io.asyncgate.template.TemplateValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +49,25 @@ public class FanOutStep implements Step {
    */
   public static final String COMPENSATION_INCOMPLETE = "FanOutCompensationIncomplete";
 
+  /**
+   * {@code fan-out { items, parallelism, http { … }, compensation { … } }}: {@code items} is one
+   * placeholder naming a JSON array; each item's templates may use {@code {item}}.
+   */
+  public static final StepKind KIND = new StepKind() {
+    @Override
+    public String key() {
+      return BLOCK;
+    }
+
+    @Override
+    public Step read(Config step, Declaration d) {
+      return fromConfig(step.getConfig(BLOCK), d);
+    }
+  };
+  private static final String BLOCK = "fan-out";
+  private static final Set<String> KEYS = Set.of("items", "parallelism", "http", "compensation");
+  private static final int DEFAULT_PARALLELISM = 4;
+
   private final Template items;
   private final int parallelism;
   private final HttpCall call;
@@ -67,6 +90,34 @@ public class FanOutStep implements Step {
     return compensation == null
         ? new FanOutStep(items, parallelism, call, null, timeout)
         : new Compensable(items, parallelism, call, compensation, timeout);
+  }
+
+  private static Step fromConfig(Config f, StepKind.Declaration d) {
+    for (String key : f.root().keySet()) {
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException(BLOCK + ": unknown key '" + key + "'; a fan-out takes " + new TreeSet<>(KEYS));
+      }
+    }
+    Template items = Template.parse(f.getString("items"));
+    if (items.whole().isEmpty()) {
+      throw new IllegalArgumentException("fan-out.items: '" + items + "' must be exactly one placeholder naming a JSON array,"
+          + " e.g. \"{body/devices}\" or \"{steps.list-devices/devices}\"");
+    }
+    try {
+      d.scope().check(items.placeholders());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("fan-out.items: " + e.getMessage(), e);
+    }
+    int parallelism = f.hasPath("parallelism") ? f.getInt("parallelism") : DEFAULT_PARALLELISM;
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("fan-out.parallelism: must be at least 1, was " + parallelism);
+    }
+    HttpCall call = HttpCall.fromConfig(f.getConfig("http"), "fan-out.http", d.scope().withItem(), "POST", d.maxResponseSize());
+    HttpCall compensation = f.hasPath("compensation")
+        ? HttpCall.fromConfig(f.getConfig("compensation"), "fan-out.compensation", d.compensationScope().withItem(), "POST",
+            d.maxResponseSize())
+        : null;
+    return of(items, parallelism, call, compensation, d.timeout());
   }
 
   @Override

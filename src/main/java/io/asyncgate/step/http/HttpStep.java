@@ -1,13 +1,16 @@
 package io.asyncgate.step.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
 import io.asyncgate.step.FailureKind;
 import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.Step;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
+import io.asyncgate.step.StepKind;
 import io.asyncgate.template.TemplateValues;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +24,30 @@ public class HttpStep implements Step {
     this.call = call;
     this.timeout = timeout;
   }
+
+  /** {@code http { … }}, with an optional {@code compensation { … }} that undoes it. */
+  public static final StepKind KIND = new StepKind() {
+    @Override
+    public String key() {
+      return "http";
+    }
+
+    @Override
+    public Map<String, String> ownKeys() {
+      return Map.of(COMPENSATION, "compensation belongs to an http step; a fan-out compensates inside its block"
+          + " (it undoes one item), a step class implements CompensableStep");
+    }
+
+    @Override
+    public Step read(Config step, Declaration d) {
+      HttpCall call = HttpCall.fromConfig(step.getConfig("http"), "http", d.scope(), "POST", d.maxResponseSize());
+      HttpCall compensation = step.hasPath(COMPENSATION)
+          ? HttpCall.fromConfig(step.getConfig(COMPENSATION), COMPENSATION, d.compensationScope(), "POST", d.maxResponseSize())
+          : null;
+      return of(call, compensation, d.timeout());
+    }
+  };
+  private static final String COMPENSATION = "compensation";
 
   /** @param compensation the call that undoes it, or null; its key is derived from the step's idempotency key */
   public static Step of(HttpCall call, HttpCall compensation, Duration timeout) {
