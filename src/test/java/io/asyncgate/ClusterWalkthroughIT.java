@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the README's "A three-node cluster on PostgreSQL, step by step" — the shell block between
+ * Runs docs/cluster.md's "A three-node cluster on PostgreSQL, step by step" — the shell block between
  * its {@code cluster-walkthrough} markers, as written — against the packaged jar and the PostgreSQL
  * server of the PostgreSQL tests (skipped, saying how to run it, when none answers). Only the
  * variables the block's first lines invite a reader to set differ: a database name of its own and
@@ -31,7 +31,7 @@ class ClusterWalkthroughIT {
   @Test
   void theThreeNodeWalkthroughRunsAsWritten() throws Exception {
     String script = ReadmeWalkthroughIT.shellBlock(
-        Files.readString(GateProcess.projectDir().resolve("README.md")), "cluster-walkthrough");
+        Files.readString(GateProcess.projectDir().resolve("docs/cluster.md")), "cluster-walkthrough");
     try (TestDatabase server = TestDatabase.postgres()) {
       String database = "asyncgate_walkthrough_" + UUID.randomUUID().toString().replace("-", "");
       Path dir = repositoryLookalike();

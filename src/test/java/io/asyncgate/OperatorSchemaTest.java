@@ -17,10 +17,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's way for operators who keep DDL rights to themselves: apply the shipped schema with
- * psql (the README's command, as written), then run nodes with {@code create-schema = false}.
+ * docs/postgresql.md's way for operators who keep DDL rights to themselves: apply the shipped schema
+ * with psql (its operator-schema command, as written), then run nodes with {@code create-schema = false}.
  * PostgreSQL only; skipped on H2 and where psql is not installed. Runs in the project directory, as
- * surefire does, where the README's relative path to the schema file holds.
+ * surefire does, where the command's relative path to the schema file holds.
  */
 class OperatorSchemaTest {
   @Test
@@ -28,16 +28,16 @@ class OperatorSchemaTest {
     assumeTrue(TestDatabase.isPostgres(), "PostgreSQL only (-Dasyncgate.test.database=postgres)");
     assumeTrue(new ProcessBuilder("psql", "--version").start().waitFor() == 0, "psql is not installed");
     String command = ReadmeWalkthroughIT.shellBlock(
-        Files.readString(Path.of("README.md")), "operator-schema");
+        Files.readString(Path.of("docs/postgresql.md")), "operator-schema");
     try (TestDatabase database = TestDatabase.create()) {
       Map<String, String> psqlEnv = new HashMap<>(database.libpqEnvironment());
       psqlEnv.put("PGDATABASE", database.url().substring(database.url().lastIndexOf('/') + 1));
       // Twice: an operator re-running the file after an upgrade must not fail.
       for (int run = 1; run <= 2; run++) {
         ReadmeWalkthroughIT.runShell(command, Path.of("").toAbsolutePath(), psqlEnv, Duration.ofMinutes(1),
-            "run " + run + " of the README's psql command");
+            "run " + run + " of docs/postgresql.md's psql command");
       }
-      // The service's own login gets only what the README says it needs.
+      // The service's own login gets only what docs/postgresql.md says it needs.
       String role = "asyncgate_service_" + UUID.randomUUID().toString().replace("-", "");
       database.executeOnServer("CREATE ROLE " + role + " LOGIN PASSWORD 'service'");
       try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The complete example of docs/operation-types.md, exactly as written there, runs against a stub
- * downstream; the README shows the same block.
+ * downstream.
  */
 class OperationTypesDocTest {
   private static final Path DOC = Path.of("docs/operation-types.md");
@@ -30,12 +30,6 @@ class OperationTypesDocTest {
     String doc = Files.readString(DOC);
     String block = doc.substring(doc.indexOf("<!-- example:start -->"), doc.indexOf("<!-- example:end -->"));
     return block.substring(block.indexOf("```hocon") + "```hocon".length(), block.lastIndexOf("```"));
-  }
-
-  @Test
-  void theReadmeShowsTheDocumentedExampleUnchanged() throws IOException {
-    assertTrue(Files.readString(Path.of("README.md")).contains("```hocon" + example() + "```"),
-        "README.md's example differs from the one in " + DOC + "; copy it over");
   }
 
   @Test
