@@ -45,11 +45,6 @@ public final class Settings {
 
   private Settings() {}
 
-  /** The configuration of a service started from the command line. */
-  public static Config load() {
-    return load(ConfigFactory.empty(), System.getenv());
-  }
-
   /** {@code overrides} beat everything: for tests and for embedding asyncgate in a program. */
   public static Config load(Config overrides, Map<String, String> env) {
     Config merged = overrides

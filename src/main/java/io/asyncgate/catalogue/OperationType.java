@@ -3,6 +3,8 @@ package io.asyncgate.catalogue;
 import io.asyncgate.step.StepDefinition;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.asyncgate.operation.OperationDefinition;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
@@ -71,8 +73,12 @@ public record OperationType(
     return new Builder(name);
   }
 
-  /** Registers an operation type in Java; defaults match {@code asyncgate.step-defaults}. */
+  /** Registers an operation type in Java; the step defaults are the library's {@code asyncgate.step-defaults}. */
   public static final class Builder {
+    private static final Config LIBRARY_DEFAULTS =
+        ConfigFactory.parseResources(OperationType.class.getClassLoader(), "asyncgate.conf").resolve()
+            .getConfig(CatalogueReader.STEP_DEFAULTS);
+
     private final String name;
     private RouteTemplate route;
     private JsonNode bodySchema;
@@ -80,9 +86,9 @@ public record OperationType(
     private Duration retryAfter = Duration.ofSeconds(1);
     private final List<StepDefinition> steps = new ArrayList<>();
     private ResultComposer result;
-    private Duration defaultTimeout = Duration.ofSeconds(30);
-    private RetryPolicy defaultRetry = new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(10), 2.0, 0.2);
-    private RetryPolicy defaultCompensationRetry = new RetryPolicy(10, Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
+    private Duration defaultTimeout = LIBRARY_DEFAULTS.getDuration("timeout");
+    private RetryPolicy defaultRetry = RetryPolicy.fromConfig(LIBRARY_DEFAULTS.getConfig("retry"));
+    private RetryPolicy defaultCompensationRetry = RetryPolicy.fromConfig(LIBRARY_DEFAULTS.getConfig("compensation-retry"));
 
     private Builder(String name) {
       this.name = name;

@@ -38,11 +38,6 @@ public final class RequestValidator {
     this.bodyRequired = bodyRequired;
   }
 
-  /** Accepts any body, or none. */
-  public static RequestValidator none() {
-    return new RequestValidator(null, null, false);
-  }
-
   /**
    * @param bodySchema JSON Schema of the body, or null for "any body, or none"
    * @param pathParamSchemas a JSON Schema per path parameter (its value is a string), may be empty
