@@ -69,6 +69,11 @@ public final class TestGate implements AutoCloseable {
     return new TestGate(config, AsyncGate.start(config, javaTypes), database, false);
   }
 
+  /** The same with configured operation types only (none registered in Java). */
+  public static TestGate startOn(TestDatabase database, String overrides) {
+    return startOn(database, Catalogue.of(), overrides);
+  }
+
   private static Config configFor(TestDatabase database, String overrides) {
     int simulatorPort = GateProcess.freePort();
     Config testConfig = ConfigFactory.parseString(overrides)
