@@ -1,11 +1,8 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Purged;
 import io.asyncgate.operation.OperationEvent.Succeeded;
-import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationState.Operation;
-import io.asyncgate.operation.Progress;
 
 /**
  * What the HTTP API reads about one operation: the view's row brought up to date with any newer
@@ -19,7 +16,18 @@ public record OperationView(String id, String type, String principal, Progress p
 
   /** The same fold as the entity's, for the events the view has not applied yet. */
   public OperationView apply(OperationEvent event) {
-    OperationResult next = event instanceof Succeeded s ? s.result() : event instanceof Purged ? null : result;
-    return new OperationView(id, type, principal, progress.apply(event), next);
+    return new OperationView(id, type, principal, progress.apply(event), resultAfter(result, event));
+  }
+
+  /**
+   * The one decision of what an operation's result is, for the entity, the view's rows and the
+   * reads alike: {@code Succeeded} sets it, {@code Purged} removes it (a purged operation answers
+   * 410 and exposes nothing), every other event keeps the very same instance.
+   */
+  static OperationResult resultAfter(OperationResult result, OperationEvent event) {
+    if (event instanceof Succeeded succeeded) {
+      return succeeded.result();
+    }
+    return event instanceof Purged ? null : result;
   }
 }

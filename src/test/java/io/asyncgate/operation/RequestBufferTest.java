@@ -214,6 +214,8 @@ class RequestBufferTest {
     assertEquals(Outcome.PURGED, result.reply().outcome());
     assertTrue(result.reply().operation().progress().purged());
     assertEquals(OperationStatus.Succeeded, result.stateOfType(Operation.class).progress().status());
+    // A purged operation keeps no result, in the entity as in the view.
+    assertNull(result.stateOfType(Operation.class).result());
 
     CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, Change> again =
         entity.<Change>runCommand(RequestBuffer.Delete::new);
