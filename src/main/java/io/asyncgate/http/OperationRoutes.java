@@ -195,7 +195,7 @@ final class OperationRoutes extends AllDirectives {
   private HttpResponse changed(String base, OperationView seen, Change change) {
     return switch (change.outcome()) {
       case CANCELING -> {
-        OperationView now = OperationView.of(change.operation());
+        OperationView now = change.operation();
         yield Responses.json(StatusCodes.ACCEPTED, StatusDocument.of(now, base, inlineResultMax),
             Responses.pollingHeaders(base, now.id(), retryAfter(now)));
       }

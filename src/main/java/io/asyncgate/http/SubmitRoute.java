@@ -28,7 +28,6 @@ import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.catalogue.Violation;
 import io.asyncgate.operation.OperationRequest;
-import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.operation.OperationView;
 import java.io.IOException;
@@ -211,8 +210,8 @@ final class SubmitRoute extends AllDirectives {
     OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
         pathParams, body, principal, clock.instant(), type.plan());
     return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
-            .<Operation>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
-        .handle((op, failure) -> {
+            .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
+        .handle((view, failure) -> {
           if (causeOf(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
             return Problems.unconfirmed(base, "Requests cannot be stored at the moment (the last ones could not);"
@@ -224,7 +223,7 @@ final class SubmitRoute extends AllDirectives {
                 + writeTimeout.toSeconds() + " s; it may or may not have been accepted. Retry it.", type.retryAfterSeconds());
           }
           return Responses.json(StatusCodes.ACCEPTED,
-              StatusDocument.of(OperationView.of(op), base, inlineResultMax),
+              StatusDocument.of(view, base, inlineResultMax),
               Responses.pollingHeaders(base, id, type.retryAfterSeconds()));
         });
   }

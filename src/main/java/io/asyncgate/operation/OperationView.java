@@ -1,14 +1,18 @@
 package io.asyncgate.operation;
 
+import io.asyncgate.json.JsonSerializable;
 import io.asyncgate.operation.OperationEvent.Purged;
 import io.asyncgate.operation.OperationEvent.Succeeded;
 import io.asyncgate.operation.OperationState.Operation;
 
 /**
  * What the HTTP API reads about one operation: the view's row brought up to date with any newer
- * journal events, or — before the view has a row — the journal folded from the start.
+ * journal events, or — before the view has a row — the journal folded from the start. It is also
+ * what the entity answers across the cluster: everything a status document needs, and neither the
+ * request body nor the step outputs. A message only, never stored: its shape may change.
  */
-public record OperationView(String id, String type, String principal, Progress progress, OperationResult result) {
+public record OperationView(String id, String type, String principal, Progress progress, OperationResult result)
+    implements JsonSerializable {
 
   public static OperationView of(Operation op) {
     return new OperationView(op.id(), op.request().type(), op.request().principal(), op.progress(), op.result());
