@@ -99,7 +99,7 @@ final class OperationRoutes extends AllDirectives {
       }
       if (found.get().progress().purged()) {
         return done(Problems.response(base, ProblemKind.OPERATION_PURGED, StatusCodes.GONE,
-            "Operation " + id + " was purged.", instance(id), Json.object(), List.of()));
+            "Operation " + id + " was purged.", PublicUrls.operation(base, id), Json.object(), List.of()));
       }
       return action.apply(found.get());
     });
@@ -110,7 +110,7 @@ final class OperationRoutes extends AllDirectives {
     boolean redirects = redirect.map(r -> !r.equalsIgnoreCase("false")).orElse(true);
     if (p.status() == OperationStatus.Succeeded && redirects) {
       return done(Responses.json(StatusCodes.SEE_OTHER, StatusDocument.of(op, base, 0),
-          List.of(Location.create(resultUrl(base, op.id())))));
+          List.of(Location.create(PublicUrls.result(base, op.id())))));
     }
     List<HttpHeader> headers = p.isTerminal() ? List.of() : List.of(Responses.retryAfter(retryAfter(op)));
     return done(Responses.json(StatusCodes.OK, StatusDocument.of(op, base, inlineResultMax), headers));
@@ -130,7 +130,7 @@ final class OperationRoutes extends AllDirectives {
             ? failure.getCause().getMessage() : failure.getMessage();
         return Problems.response(base, ProblemKind.RESULT_UNAVAILABLE, StatusCodes.BAD_GATEWAY,
             "The result of operation " + op.id() + " is kept by a downstream service, which did not deliver it: " + reason,
-            instance(op.id()), Json.object(), List.of());
+            PublicUrls.operation(base, op.id()), Json.object(), List.of());
       }
       // The client's max-content-length guards buffered step outputs; a streamed result may be larger.
       // (The Java API types withoutSizeLimit() as HttpEntity; on a response entity it is one.)
@@ -156,17 +156,17 @@ final class OperationRoutes extends AllDirectives {
         ObjectNode extensions = Json.object();
         extensions.set("error", Json.tree(p.error()));
         return Problems.response(base, ProblemKind.OPERATION_FAILED, failedStatus(p.failureKind()),
-            p.error().message(), instance(op.id()), extensions, List.of());
+            p.error().message(), PublicUrls.operation(base, op.id()), extensions, List.of());
       }
       case Canceled -> {
         ObjectNode extensions = Json.object();
         extensions.set("error", Json.tree(p.error()));
         return Problems.response(base, ProblemKind.OPERATION_CANCELED, StatusCodes.CONFLICT,
-            "Operation " + op.id() + " was canceled; it has no result.", instance(op.id()), extensions, List.of());
+            "Operation " + op.id() + " was canceled; it has no result.", PublicUrls.operation(base, op.id()), extensions, List.of());
       }
       default -> {
         List<HttpHeader> headers = new ArrayList<>();
-        headers.add(Location.create(Responses.statusUrl(base, op.id())));
+        headers.add(Location.create(PublicUrls.operation(base, op.id())));
         headers.add(Responses.retryAfter(retryAfter(op)));
         return Responses.json(StatusCodes.ACCEPTED, StatusDocument.of(op, base, 0), headers);
       }
@@ -202,7 +202,7 @@ final class OperationRoutes extends AllDirectives {
       case PURGED -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
       case CONFLICT -> Problems.response(base, ProblemKind.OPERATION_FINISHED, StatusCodes.CONFLICT,
           "Operation " + seen.id() + " has already " + change.operation().progress().status() + "; it cannot be canceled.",
-          instance(seen.id()), Json.object(), List.of());
+          PublicUrls.operation(base, seen.id()), Json.object(), List.of());
       case NOT_FOUND -> notFound(base, seen.id());
     };
   }
@@ -308,15 +308,7 @@ final class OperationRoutes extends AllDirectives {
 
   private HttpResponse notFound(String base, String id) {
     return Problems.response(base, ProblemKind.NOT_FOUND, StatusCodes.NOT_FOUND,
-        "There is no operation " + id + ".", instance(id), Json.object(), List.of());
-  }
-
-  private static String instance(String id) {
-    return "/operations/" + id;
-  }
-
-  private static String resultUrl(String base, String id) {
-    return base + "/operations/" + id + "/result";
+        "There is no operation " + id + ".", PublicUrls.operation(base, id), Json.object(), List.of());
   }
 
   /** Ids are UUIDs; anything else cannot name an operation (and never reaches the journal). */

@@ -25,18 +25,18 @@ final class Problems {
   }
 
   /**
-   * @param instance the operation's path, or null
+   * @param instance the operation's status URL, or null
    * @param extensions extra members, e.g. "errors" or "error"
    */
   static HttpResponse response(String base, ProblemKind kind, StatusCode status, String detail, String instance,
       ObjectNode extensions, List<HttpHeader> headers) {
     ObjectNode body = Json.object();
-    body.put("type", base + "/problems/" + kind.slug);
+    body.put("type", PublicUrls.problem(base, kind.slug));
     body.put("title", kind.title);
     body.put("status", status.intValue());
     body.put("detail", detail);
     if (instance != null) {
-      body.put("instance", base + instance);
+      body.put("instance", instance);
     }
     body.setAll(extensions);
     return HttpResponse.create()
