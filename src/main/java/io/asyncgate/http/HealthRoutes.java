@@ -61,7 +61,7 @@ public final class HealthRoutes extends AllDirectives implements ManagementRoute
       }
       String failed = failure != null ? unwrap(failure).getMessage() : checked.failure().orElse("a check failed");
       String reason = CHECK_NAME.matcher(failed).replaceAll("");
-      return Problems.response(base, ProblemKind.UNHEALTHY, "This node is not " + healthy + ": " + reason + ".");
+      return Problem.of(base, ProblemKind.UNHEALTHY).detail("This node is not " + healthy + ": " + reason + ".").response();
     });
   }
 

@@ -98,8 +98,7 @@ final class OperationRoutes extends AllDirectives {
         return done(notFound(base, id));
       }
       if (found.get().progress().purged()) {
-        return done(Problems.response(base, ProblemKind.OPERATION_PURGED, StatusCodes.GONE,
-            "Operation " + id + " was purged.", PublicUrls.operation(base, id), Json.object(), List.of()));
+        return done(Problem.of(base, ProblemKind.OPERATION_PURGED).detail("Operation " + id + " was purged.").operation(id).response());
       }
       return action.apply(found.get());
     });
@@ -128,9 +127,10 @@ final class OperationRoutes extends AllDirectives {
       if (failure != null) {
         String reason = failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause().getMessage() : failure.getMessage();
-        return Problems.response(base, ProblemKind.RESULT_UNAVAILABLE, StatusCodes.BAD_GATEWAY,
-            "The result of operation " + op.id() + " is kept by a downstream service, which did not deliver it: " + reason,
-            PublicUrls.operation(base, op.id()), Json.object(), List.of());
+        return Problem.of(base, ProblemKind.RESULT_UNAVAILABLE)
+            .detail("The result of operation " + op.id() + " is kept by a downstream service, which did not deliver it: " + reason)
+            .operation(op.id())
+            .response();
       }
       // The client's max-content-length guards buffered step outputs; a streamed result may be larger.
       // (The Java API types withoutSizeLimit() as HttpEntity; on a response entity it is one.)
@@ -153,16 +153,19 @@ final class OperationRoutes extends AllDirectives {
         return response;
       }
       case Failed -> {
-        ObjectNode extensions = Json.object();
-        extensions.set("error", Json.tree(p.error()));
-        return Problems.response(base, ProblemKind.OPERATION_FAILED, failedStatus(p.failureKind()),
-            p.error().message(), PublicUrls.operation(base, op.id()), extensions, List.of());
+        return Problem.of(base, ProblemKind.OPERATION_FAILED)
+            .status(failedStatus(p.failureKind()))
+            .detail(p.error().message())
+            .operation(op.id())
+            .with("error", Json.tree(p.error()))
+            .response();
       }
       case Canceled -> {
-        ObjectNode extensions = Json.object();
-        extensions.set("error", Json.tree(p.error()));
-        return Problems.response(base, ProblemKind.OPERATION_CANCELED, StatusCodes.CONFLICT,
-            "Operation " + op.id() + " was canceled; it has no result.", PublicUrls.operation(base, op.id()), extensions, List.of());
+        return Problem.of(base, ProblemKind.OPERATION_CANCELED)
+            .detail("Operation " + op.id() + " was canceled; it has no result.")
+            .operation(op.id())
+            .with("error", Json.tree(p.error()))
+            .response();
       }
       default -> {
         List<HttpHeader> headers = new ArrayList<>();
@@ -188,8 +191,11 @@ final class OperationRoutes extends AllDirectives {
         .<Change>ask(command, writeTimeout)
         .handle((change, failure) -> failure == null
             ? changed(base, op, change)
-            : Problems.unconfirmed(base, "The change to operation " + op.id() + " could not be confirmed within "
-                + writeTimeout.toSeconds() + " s. Repeat it.", retryAfter(op)));
+            : Problem.of(base, ProblemKind.UNAVAILABLE)
+                .detail("The change to operation " + op.id() + " could not be confirmed within " + writeTimeout.toSeconds()
+                    + " s. Repeat it.")
+                .retryAfter(retryAfter(op))
+                .response());
   }
 
   private HttpResponse changed(String base, OperationView seen, Change change) {
@@ -200,9 +206,10 @@ final class OperationRoutes extends AllDirectives {
             Responses.pollingHeaders(base, now.id(), retryAfter(now)));
       }
       case PURGED -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-      case CONFLICT -> Problems.response(base, ProblemKind.OPERATION_FINISHED, StatusCodes.CONFLICT,
-          "Operation " + seen.id() + " has already " + change.operation().progress().status() + "; it cannot be canceled.",
-          PublicUrls.operation(base, seen.id()), Json.object(), List.of());
+      case CONFLICT -> Problem.of(base, ProblemKind.OPERATION_FINISHED)
+          .detail("Operation " + seen.id() + " has already " + change.operation().progress().status() + "; it cannot be canceled.")
+          .operation(seen.id())
+          .response();
       case NOT_FOUND -> notFound(base, seen.id());
     };
   }
@@ -245,11 +252,12 @@ final class OperationRoutes extends AllDirectives {
       }
     }
     if (!errors.isEmpty()) {
-      ObjectNode extensions = Json.object();
-      ArrayNode list = extensions.putArray("errors");
+      ArrayNode list = Json.MAPPER.createArrayNode();
       errors.forEach(list::add);
-      return done(Problems.response(base, ProblemKind.VALIDATION, StatusCodes.BAD_REQUEST,
-          errors.size() + " invalid query parameter(s).", null, extensions, List.of()));
+      return done(Problem.of(base, ProblemKind.VALIDATION)
+          .detail(errors.size() + " invalid query parameter(s).")
+          .with("errors", list)
+          .response());
     }
     return lookup.list(new ListQuery(principal, type, status, createdAfter, limit, after)).thenApply(page -> {
       ObjectNode body = Json.object();
@@ -307,8 +315,7 @@ final class OperationRoutes extends AllDirectives {
   }
 
   private HttpResponse notFound(String base, String id) {
-    return Problems.response(base, ProblemKind.NOT_FOUND, StatusCodes.NOT_FOUND,
-        "There is no operation " + id + ".", PublicUrls.operation(base, id), Json.object(), List.of());
+    return Problem.of(base, ProblemKind.NOT_FOUND).detail("There is no operation " + id + ".").operation(id).response();
   }
 
   /** Ids are UUIDs; anything else cannot name an operation (and never reaches the journal). */

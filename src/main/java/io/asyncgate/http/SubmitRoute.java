@@ -113,17 +113,19 @@ final class SubmitRoute extends AllDirectives {
     HttpEntity entity = request.entity();
     if (NodeReadiness.shuttingDown(system)) {
       // Nothing new is accepted on a leaving node: its shards are about to move to the others.
-      return refuse(entity, Problems.response(base, ProblemKind.LEAVING, StatusCodes.SERVICE_UNAVAILABLE,
-          "This node is shutting down and takes no new requests; nothing was stored. Send the request again.",
-          null, Json.object(), List.of(Responses.retryAfter(type.retryAfterSeconds()))));
+      return refuse(entity, Problem.of(base, ProblemKind.LEAVING)
+          .detail("This node is shutting down and takes no new requests; nothing was stored. Send the request again.")
+          .retryAfter(type.retryAfterSeconds())
+          .response());
     }
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > maxBody) {
       return refuse(entity, tooLarge(base));
     }
     boolean hasBody = !entity.isKnownEmpty() && !(entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
     if (hasBody && !isJson(entity.getContentType())) {
-      return refuse(entity, Problems.response(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE,
-          "The body was sent as " + entity.getContentType() + "; send it as application/json."));
+      return refuse(entity, Problem.of(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE)
+          .detail("The body was sent as " + entity.getContentType() + "; send it as application/json.")
+          .response());
     }
     return read(entity)
         .thenCompose(body -> {
@@ -214,13 +216,19 @@ final class SubmitRoute extends AllDirectives {
         .handle((view, failure) -> {
           if (causeOf(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
-            return Problems.unconfirmed(base, "Requests cannot be stored at the moment (the last ones could not);"
-                + " this one was not stored. Retry it after " + retryAfter + " s.", retryAfter);
+            return Problem.of(base, ProblemKind.UNAVAILABLE)
+                .detail("Requests cannot be stored at the moment (the last ones could not); this one was not stored."
+                    + " Retry it after " + retryAfter + " s.")
+                .retryAfter(retryAfter)
+                .response();
           }
           if (failure != null) {
             system.log().warn("submit of {} {} (operation {}) not confirmed: {}", http.method().name(), http.getUri().path(), id, failure.toString());
-            return Problems.unconfirmed(base, "The request could not be confirmed as stored within "
-                + writeTimeout.toSeconds() + " s; it may or may not have been accepted. Retry it.", type.retryAfterSeconds());
+            return Problem.of(base, ProblemKind.UNAVAILABLE)
+                .detail("The request could not be confirmed as stored within " + writeTimeout.toSeconds()
+                    + " s; it may or may not have been accepted. Retry it.")
+                .retryAfter(type.retryAfterSeconds())
+                .response();
           }
           return Responses.json(StatusCodes.ACCEPTED,
               StatusDocument.of(view, base, inlineResultMax),
@@ -234,13 +242,13 @@ final class SubmitRoute extends AllDirectives {
   }
 
   private HttpResponse tooLarge(String base) {
-    return Problems.response(base, ProblemKind.PAYLOAD_TOO_LARGE,
-        "The request body is larger than the limit of " + maxBody + " bytes.");
+    return Problem.of(base, ProblemKind.PAYLOAD_TOO_LARGE)
+        .detail("The request body is larger than the limit of " + maxBody + " bytes.")
+        .response();
   }
 
   private static HttpResponse invalid(String base, List<Violation> violations) {
-    ObjectNode extensions = Json.object();
-    ArrayNode errors = extensions.putArray("errors");
+    ArrayNode errors = Json.MAPPER.createArrayNode();
     for (Violation v : violations) {
       ObjectNode e = errors.addObject();
       e.put("in", v.in());
@@ -251,7 +259,7 @@ final class SubmitRoute extends AllDirectives {
     String detail = violations.size() == 1
         ? "1 violation: " + describe(violations.get(0))
         : violations.size() + " violations: " + String.join("; ", violations.stream().map(SubmitRoute::describe).toList());
-    return Problems.response(base, ProblemKind.VALIDATION, StatusCodes.BAD_REQUEST, detail, null, extensions, List.of());
+    return Problem.of(base, ProblemKind.VALIDATION).detail(detail).with("errors", errors).response();
   }
 
   private static String describe(Violation v) {
