@@ -20,7 +20,6 @@ import java.sql.SQLTransientConnectionException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 
 /** The public HTTP API of API.md: every route, and every error as problem+json. */
 public final class HttpApi extends AllDirectives {
@@ -82,7 +81,7 @@ public final class HttpApi extends AllDirectives {
     return ExceptionHandler.newBuilder()
         .match(Throwable.class, thrown -> extractRequest(request -> {
           String base = urls.base(request);
-          Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+          Throwable t = StageFailures.cause(thrown);
           if (t instanceof EntityStreamSizeException) {
             return complete(Problem.of(base, ProblemKind.PAYLOAD_TOO_LARGE).detail("The request body is larger than the limit.").response());
           }

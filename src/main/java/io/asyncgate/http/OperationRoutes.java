@@ -44,7 +44,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -125,8 +124,7 @@ final class OperationRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> streamed(String base, OperationView op, DownstreamResource resource) {
     return DownstreamHttp.get(system).open(resource).handle((response, failure) -> {
       if (failure != null) {
-        String reason = failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause().getMessage() : failure.getMessage();
+        String reason = StageFailures.cause(failure).getMessage();
         return Problem.of(base, ProblemKind.RESULT_UNAVAILABLE)
             .detail("The result of operation " + op.id() + " is kept by a downstream service, which did not deliver it: " + reason)
             .operation(op.id())

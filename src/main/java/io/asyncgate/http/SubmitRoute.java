@@ -138,7 +138,7 @@ final class SubmitRoute extends AllDirectives {
               : done(invalid(base, checked.violations()));
         })
         .exceptionally(failure -> {
-          if (causeOf(failure) instanceof EntityStreamSizeException) {
+          if (StageFailures.cause(failure) instanceof EntityStreamSizeException) {
             return tooLarge(base); // more than the drain limit: answered mid-upload
           }
           throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
@@ -214,7 +214,7 @@ final class SubmitRoute extends AllDirectives {
     return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
             .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
         .handle((view, failure) -> {
-          if (causeOf(failure) instanceof CircuitBreakerOpenException open) {
+          if (StageFailures.cause(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
             return Problem.of(base, ProblemKind.UNAVAILABLE)
                 .detail("Requests cannot be stored at the moment (the last ones could not); this one was not stored."
@@ -234,11 +234,6 @@ final class SubmitRoute extends AllDirectives {
               StatusDocument.of(view, base, inlineResultMax),
               Responses.pollingHeaders(base, id, type.retryAfterSeconds()));
         });
-  }
-
-  /** The failure itself, unwrapped from the CompletionException a composed stage wraps it in. */
-  private static Throwable causeOf(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private HttpResponse tooLarge(String base) {
