@@ -1,11 +1,9 @@
 package io.asyncgate.http;
 
 import akka.actor.typed.ActorSystem;
-import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.MediaType;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
@@ -122,7 +120,7 @@ final class SubmitRoute extends AllDirectives {
       return refuse(entity, tooLarge(base));
     }
     boolean hasBody = !entity.isKnownEmpty() && !(entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
-    if (hasBody && !isJson(entity.getContentType())) {
+    if (hasBody && !Json.isJsonMediaType(entity.getContentType().mediaType().toString())) {
       return refuse(entity, Problem.of(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE)
           .detail("The body was sent as " + entity.getContentType() + "; send it as application/json.")
           .response());
@@ -260,11 +258,6 @@ final class SubmitRoute extends AllDirectives {
   private static String describe(Violation v) {
     String where = v.pointer().isEmpty() ? v.in() : v.in() + " " + v.pointer();
     return where + ": " + v.detail();
-  }
-
-  private static boolean isJson(ContentType contentType) {
-    MediaType media = contentType.mediaType();
-    return media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
   }
 
   private static List<String> segments(HttpRequest request) {
