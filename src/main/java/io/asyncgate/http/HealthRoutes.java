@@ -11,7 +11,6 @@ import akka.management.javadsl.CheckResult;
 import akka.management.javadsl.HealthChecks;
 import akka.management.javadsl.ManagementRouteProvider;
 import akka.management.javadsl.ManagementRouteProviderSettings;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
@@ -59,13 +58,9 @@ public final class HealthRoutes extends AllDirectives implements ManagementRoute
       if (failure == null && checked.isSuccess()) {
         return HttpResponse.create().withEntity(healthy);
       }
-      String failed = failure != null ? unwrap(failure).getMessage() : checked.failure().orElse("a check failed");
+      String failed = failure != null ? StageFailures.cause(failure).getMessage() : checked.failure().orElse("a check failed");
       String reason = CHECK_NAME.matcher(failed).replaceAll("");
-      return Problems.response(base, ProblemKind.UNHEALTHY, "This node is not " + healthy + ": " + reason + ".");
+      return Problem.of(base, ProblemKind.UNHEALTHY).detail("This node is not " + healthy + ": " + reason + ".").response();
     });
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }

@@ -4,7 +4,6 @@ import static akka.http.javadsl.server.PathMatchers.segment;
 
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethod;
-import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Allow;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.ExceptionHandler;
@@ -14,7 +13,6 @@ import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import com.typesafe.config.Config;
-import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.view.OperationLookup;
 import java.sql.SQLException;
@@ -22,7 +20,6 @@ import java.sql.SQLTransientConnectionException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 
 /** The public HTTP API of API.md: every route, and every error as problem+json. */
 public final class HttpApi extends AllDirectives {
@@ -55,7 +52,7 @@ public final class HttpApi extends AllDirectives {
     return handleExceptions(exceptions, () -> handleRejections(rejections, () -> concat(
         operations.route(ANONYMOUS),
         pathPrefix("problems", () -> path(segment(), slug -> get(() ->
-            ProblemKind.bySlug(slug).map(kind -> complete(Problems.page(kind))).orElseGet(this::reject)))),
+            ProblemKind.bySlug(slug).map(kind -> complete(Problem.page(kind))).orElseGet(this::reject)))),
         pathPrefix("health", health::routes),
         submit.route(ANONYMOUS))));
   }
@@ -66,14 +63,17 @@ public final class HttpApi extends AllDirectives {
         .handleAll(MethodRejection.class, rejected -> extractRequest(request -> {
           HttpMethod[] allowed = rejected.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
           List<String> names = Arrays.stream(allowed).map(HttpMethod::name).toList();
-          return complete(Problems.response(urls.base(request), ProblemKind.METHOD_NOT_ALLOWED, StatusCodes.METHOD_NOT_ALLOWED,
-              request.method().name() + " is not allowed on " + request.getUri().path() + "; it takes " + names + ".",
-              null, Json.object(), List.of(Allow.create(allowed))));
+          return complete(Problem.of(urls.base(request), ProblemKind.METHOD_NOT_ALLOWED)
+              .detail(request.method().name() + " is not allowed on " + request.getUri().path() + "; it takes " + names + ".")
+              .header(Allow.create(allowed))
+              .response());
         }))
-        .handle(Rejection.class, r -> extractRequest(request -> complete(Problems.response(urls.base(request),
-            ProblemKind.VALIDATION, "The request could not be handled: " + r + "."))))
-        .handleNotFound(extractRequest(request -> complete(Problems.response(urls.base(request), ProblemKind.NOT_FOUND,
-            "No route or operation type takes " + request.method().name() + " " + request.getUri().path() + "."))))
+        .handle(Rejection.class, r -> extractRequest(request -> complete(Problem.of(urls.base(request), ProblemKind.VALIDATION)
+            .detail("The request could not be handled: " + r + ".")
+            .response())))
+        .handleNotFound(extractRequest(request -> complete(Problem.of(urls.base(request), ProblemKind.NOT_FOUND)
+            .detail("No route or operation type takes " + request.method().name() + " " + request.getUri().path() + ".")
+            .response())))
         .build();
   }
 
@@ -81,19 +81,22 @@ public final class HttpApi extends AllDirectives {
     return ExceptionHandler.newBuilder()
         .match(Throwable.class, thrown -> extractRequest(request -> {
           String base = urls.base(request);
-          Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+          Throwable t = StageFailures.cause(thrown);
           if (t instanceof EntityStreamSizeException) {
-            return complete(Problems.response(base, ProblemKind.PAYLOAD_TOO_LARGE, "The request body is larger than the limit."));
+            return complete(Problem.of(base, ProblemKind.PAYLOAD_TOO_LARGE).detail("The request body is larger than the limit.").response());
           }
           if (databaseUnreachable(t)) {
             system.log().warn("{} {} failed, the database does not answer: {}", request.method().name(), request.getUri().path(), t.toString());
-            return complete(Problems.unconfirmed(base, "The database does not answer at the moment; retry after "
-                + DATABASE_RETRY_AFTER_SECONDS + " s.", DATABASE_RETRY_AFTER_SECONDS));
+            return complete(Problem.of(base, ProblemKind.UNAVAILABLE)
+                .detail("The database does not answer at the moment; retry after " + DATABASE_RETRY_AFTER_SECONDS + " s.")
+                .retryAfter(DATABASE_RETRY_AFTER_SECONDS)
+                .response());
           }
           String incident = UUID.randomUUID().toString();
           system.log().error("incident " + incident + " on " + request.method().name() + " " + request.getUri().path(), t);
-          return complete(Problems.response(base, ProblemKind.INTERNAL, StatusCodes.INTERNAL_SERVER_ERROR,
-              "Unexpected error; the node's log has it as incident " + incident + ".", null, Json.object(), List.of()));
+          return complete(Problem.of(base, ProblemKind.INTERNAL)
+              .detail("Unexpected error; the node's log has it as incident " + incident + ".")
+              .response());
         }))
         .build();
   }

@@ -6,8 +6,6 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.scaladsl.model.ErrorInfo;
 import akka.http.scaladsl.model.StatusCode;
 import akka.http.scaladsl.settings.ServerSettings;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.asyncgate.json.Json;
 
 /**
  * Answers requests akka-http cannot even parse (a malformed request target, oversized headers)
@@ -20,11 +18,6 @@ public final class MalformedRequestHandler extends ParsingErrorHandler {
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     log.debug("unparseable request answered {}: {}", status.intValue(), info.formatPretty());
-    ObjectNode body = Json.object();
-    body.put("type", "about:blank");
-    body.put("title", status.reason());
-    body.put("status", status.intValue());
-    body.put("detail", info.summary().isEmpty() ? status.defaultMessage() : info.summary());
-    return HttpResponse.create().withStatus(status.intValue()).withEntity(Problems.PROBLEM_JSON, Json.bytes(body));
+    return Problem.aboutBlank(status).detail(info.summary().isEmpty() ? status.defaultMessage() : info.summary()).response();
   }
 }

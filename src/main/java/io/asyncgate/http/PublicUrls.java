@@ -19,6 +19,26 @@ final class PublicUrls {
     this.trustForwarded = trustForwarded;
   }
 
+  /** {@code <base>/operations/{id}}: the status URL, the {@code Location} of a 202, a problem's {@code instance}. */
+  static String operation(String base, String id) {
+    return base + "/operations/" + id;
+  }
+
+  /** The {@code Operation-Location}: the status URL that never redirects. */
+  static String operationLocation(String base, String id) {
+    return operation(base, id) + "?redirect=false";
+  }
+
+  /** {@code <base>/operations/{id}/result}: the {@code resourceLocation}. */
+  static String result(String base, String id) {
+    return operation(base, id) + "/result";
+  }
+
+  /** {@code <base>/problems/<slug>}: a problem's {@code type}, which the API answers with its page. */
+  static String problem(String base, String slug) {
+    return base + "/problems/" + slug;
+  }
+
   String base(HttpRequest request) {
     if (!configuredBase.isEmpty()) {
       return configuredBase;

@@ -29,13 +29,9 @@ final class Responses {
   /** Location (status URL), Operation-Location (the same, never redirecting) and Retry-After. */
   static List<HttpHeader> pollingHeaders(String base, String id, long retryAfterSeconds) {
     List<HttpHeader> headers = new ArrayList<>();
-    headers.add(Location.create(statusUrl(base, id)));
-    headers.add(RawHeader.create("Operation-Location", statusUrl(base, id) + "?redirect=false"));
+    headers.add(Location.create(PublicUrls.operation(base, id)));
+    headers.add(RawHeader.create("Operation-Location", PublicUrls.operationLocation(base, id)));
     headers.add(retryAfter(retryAfterSeconds));
     return headers;
-  }
-
-  static String statusUrl(String base, String id) {
-    return base + "/operations/" + id;
   }
 }

@@ -50,7 +50,7 @@ final class StatusDocument {
       }
     }
     if (p.status() == OperationStatus.Succeeded) {
-      doc.put("resourceLocation", base + "/operations/" + op.id() + "/result");
+      doc.put("resourceLocation", PublicUrls.result(base, op.id()));
       OperationResult result = op.result();
       if (inlineResultMax > 0 && result != null && result.isJson() && result.body().length <= inlineResultMax) {
         try {

@@ -1,11 +1,9 @@
 package io.asyncgate.http;
 
 import akka.actor.typed.ActorSystem;
-import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.MediaType;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
@@ -28,7 +26,6 @@ import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.catalogue.Violation;
 import io.asyncgate.operation.OperationRequest;
-import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.operation.OperationView;
 import java.io.IOException;
@@ -114,17 +111,19 @@ final class SubmitRoute extends AllDirectives {
     HttpEntity entity = request.entity();
     if (NodeReadiness.shuttingDown(system)) {
       // Nothing new is accepted on a leaving node: its shards are about to move to the others.
-      return refuse(entity, Problems.response(base, ProblemKind.LEAVING, StatusCodes.SERVICE_UNAVAILABLE,
-          "This node is shutting down and takes no new requests; nothing was stored. Send the request again.",
-          null, Json.object(), List.of(Responses.retryAfter(type.retryAfterSeconds()))));
+      return refuse(entity, Problem.of(base, ProblemKind.LEAVING)
+          .detail("This node is shutting down and takes no new requests; nothing was stored. Send the request again.")
+          .retryAfter(type.retryAfterSeconds())
+          .response());
     }
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > maxBody) {
       return refuse(entity, tooLarge(base));
     }
     boolean hasBody = !entity.isKnownEmpty() && !(entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
-    if (hasBody && !isJson(entity.getContentType())) {
-      return refuse(entity, Problems.response(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE,
-          "The body was sent as " + entity.getContentType() + "; send it as application/json."));
+    if (hasBody && !Json.isJsonMediaType(entity.getContentType().mediaType().toString())) {
+      return refuse(entity, Problem.of(base, ProblemKind.UNSUPPORTED_MEDIA_TYPE)
+          .detail("The body was sent as " + entity.getContentType() + "; send it as application/json.")
+          .response());
     }
     return read(entity)
         .thenCompose(body -> {
@@ -137,7 +136,7 @@ final class SubmitRoute extends AllDirectives {
               : done(invalid(base, checked.violations()));
         })
         .exceptionally(failure -> {
-          if (causeOf(failure) instanceof EntityStreamSizeException) {
+          if (StageFailures.cause(failure) instanceof EntityStreamSizeException) {
             return tooLarge(base); // more than the drain limit: answered mid-upload
           }
           throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
@@ -211,37 +210,38 @@ final class SubmitRoute extends AllDirectives {
     OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
         pathParams, body, principal, clock.instant(), type.plan());
     return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
-            .<Operation>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
-        .handle((op, failure) -> {
-          if (causeOf(failure) instanceof CircuitBreakerOpenException open) {
+            .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
+        .handle((view, failure) -> {
+          if (StageFailures.cause(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
-            return Problems.unconfirmed(base, "Requests cannot be stored at the moment (the last ones could not);"
-                + " this one was not stored. Retry it after " + retryAfter + " s.", retryAfter);
+            return Problem.of(base, ProblemKind.UNAVAILABLE)
+                .detail("Requests cannot be stored at the moment (the last ones could not); this one was not stored."
+                    + " Retry it after " + retryAfter + " s.")
+                .retryAfter(retryAfter)
+                .response();
           }
           if (failure != null) {
             system.log().warn("submit of {} {} (operation {}) not confirmed: {}", http.method().name(), http.getUri().path(), id, failure.toString());
-            return Problems.unconfirmed(base, "The request could not be confirmed as stored within "
-                + writeTimeout.toSeconds() + " s; it may or may not have been accepted. Retry it.", type.retryAfterSeconds());
+            return Problem.of(base, ProblemKind.UNAVAILABLE)
+                .detail("The request could not be confirmed as stored within " + writeTimeout.toSeconds()
+                    + " s; it may or may not have been accepted. Retry it.")
+                .retryAfter(type.retryAfterSeconds())
+                .response();
           }
           return Responses.json(StatusCodes.ACCEPTED,
-              StatusDocument.of(OperationView.of(op), base, inlineResultMax),
+              StatusDocument.of(view, base, inlineResultMax),
               Responses.pollingHeaders(base, id, type.retryAfterSeconds()));
         });
   }
 
-  /** The failure itself, unwrapped from the CompletionException a composed stage wraps it in. */
-  private static Throwable causeOf(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-  }
-
   private HttpResponse tooLarge(String base) {
-    return Problems.response(base, ProblemKind.PAYLOAD_TOO_LARGE,
-        "The request body is larger than the limit of " + maxBody + " bytes.");
+    return Problem.of(base, ProblemKind.PAYLOAD_TOO_LARGE)
+        .detail("The request body is larger than the limit of " + maxBody + " bytes.")
+        .response();
   }
 
   private static HttpResponse invalid(String base, List<Violation> violations) {
-    ObjectNode extensions = Json.object();
-    ArrayNode errors = extensions.putArray("errors");
+    ArrayNode errors = Json.MAPPER.createArrayNode();
     for (Violation v : violations) {
       ObjectNode e = errors.addObject();
       e.put("in", v.in());
@@ -252,17 +252,12 @@ final class SubmitRoute extends AllDirectives {
     String detail = violations.size() == 1
         ? "1 violation: " + describe(violations.get(0))
         : violations.size() + " violations: " + String.join("; ", violations.stream().map(SubmitRoute::describe).toList());
-    return Problems.response(base, ProblemKind.VALIDATION, StatusCodes.BAD_REQUEST, detail, null, extensions, List.of());
+    return Problem.of(base, ProblemKind.VALIDATION).detail(detail).with("errors", errors).response();
   }
 
   private static String describe(Violation v) {
     String where = v.pointer().isEmpty() ? v.in() : v.in() + " " + v.pointer();
     return where + ": " + v.detail();
-  }
-
-  private static boolean isJson(ContentType contentType) {
-    MediaType media = contentType.mediaType();
-    return media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
   }
 
   private static List<String> segments(HttpRequest request) {

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /**
  * The one Jackson configuration used for HTTP bodies and the view's JSON columns, and the number
@@ -78,6 +79,15 @@ public final class Json {
       }
     }
     return MAPPER.readTree(json);
+  }
+
+  /**
+   * Whether a media type is JSON: {@code application/json} or a JSON-based {@code application/…+json}
+   * (RFC 6839), in any case, with or without parameters. The one answer for request bodies and results.
+   */
+  public static boolean isJsonMediaType(String mediaType) {
+    String type = mediaType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
   }
 
   public static ObjectNode object() {

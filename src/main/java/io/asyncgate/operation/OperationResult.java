@@ -39,7 +39,6 @@ public record OperationResult(String contentType, String fileName, byte[] body) 
 
   @JsonIgnore
   public boolean isJson() {
-    String base = contentType.split(";", 2)[0].trim().toLowerCase();
-    return base.equals(JSON) || base.endsWith("+json");
+    return Json.isJsonMediaType(contentType);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.json.JsonSerializable;
 import io.asyncgate.operation.OperationEvent.Accepted;
 import io.asyncgate.operation.OperationEvent.StepSucceeded;
-import io.asyncgate.operation.OperationEvent.Succeeded;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,7 +23,10 @@ public sealed interface OperationState extends JsonSerializable {
     }
   }
 
-  /** An accepted request, its progress, the outputs of its finished steps and, once succeeded, its result. */
+  /**
+   * An accepted request, its progress, the outputs of its finished steps and, once succeeded and
+   * until purged, its result ({@link OperationView#resultAfter} decides it).
+   */
   record Operation(
       OperationRequest request, Progress progress, Map<String, JsonNode> outputs, OperationResult result)
       implements OperationState {
@@ -32,14 +34,13 @@ public sealed interface OperationState extends JsonSerializable {
     @Override
     public Operation apply(OperationEvent event) {
       Progress next = progress.apply(event);
+      OperationResult nextResult = OperationView.resultAfter(result, event);
       if (event instanceof StepSucceeded e) {
         Map<String, JsonNode> more = new HashMap<>(outputs);
         more.put(e.step(), e.output());
-        return new Operation(request, next, Map.copyOf(more), result);
-      } else if (event instanceof Succeeded e) {
-        return new Operation(request, next, outputs, e.result());
+        return new Operation(request, next, Map.copyOf(more), nextResult);
       }
-      return new Operation(request, next, outputs, result);
+      return new Operation(request, next, outputs, nextResult);
     }
 
     public String id() {

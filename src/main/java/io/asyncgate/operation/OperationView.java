@@ -1,17 +1,18 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.operation.OperationEvent;
+import io.asyncgate.json.JsonSerializable;
 import io.asyncgate.operation.OperationEvent.Purged;
 import io.asyncgate.operation.OperationEvent.Succeeded;
-import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationState.Operation;
-import io.asyncgate.operation.Progress;
 
 /**
  * What the HTTP API reads about one operation: the view's row brought up to date with any newer
- * journal events, or — before the view has a row — the journal folded from the start.
+ * journal events, or — before the view has a row — the journal folded from the start. It is also
+ * what the entity answers across the cluster: everything a status document needs, and neither the
+ * request body nor the step outputs. A message only, never stored: its shape may change.
  */
-public record OperationView(String id, String type, String principal, Progress progress, OperationResult result) {
+public record OperationView(String id, String type, String principal, Progress progress, OperationResult result)
+    implements JsonSerializable {
 
   public static OperationView of(Operation op) {
     return new OperationView(op.id(), op.request().type(), op.request().principal(), op.progress(), op.result());
@@ -19,7 +20,18 @@ public record OperationView(String id, String type, String principal, Progress p
 
   /** The same fold as the entity's, for the events the view has not applied yet. */
   public OperationView apply(OperationEvent event) {
-    OperationResult next = event instanceof Succeeded s ? s.result() : event instanceof Purged ? null : result;
-    return new OperationView(id, type, principal, progress.apply(event), next);
+    return new OperationView(id, type, principal, progress.apply(event), resultAfter(result, event));
+  }
+
+  /**
+   * The one decision of what an operation's result is, for the entity, the view's rows and the
+   * reads alike: {@code Succeeded} sets it, {@code Purged} removes it (a purged operation answers
+   * 410 and exposes nothing), every other event keeps the very same instance.
+   */
+  static OperationResult resultAfter(OperationResult result, OperationEvent event) {
+    if (event instanceof Succeeded succeeded) {
+      return succeeded.result();
+    }
+    return event instanceof Purged ? null : result;
   }
 }

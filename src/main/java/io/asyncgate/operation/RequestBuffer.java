@@ -114,8 +114,11 @@ public final class RequestBuffer
 
   public sealed interface Command extends JsonSerializable {}
 
-  /** Accept the request: answered once {@code Accepted} is in the journal. Idempotent per id. */
-  public record Submit(OperationRequest request, ActorRef<StatusReply<Operation>> replyTo) implements Command {}
+  /**
+   * Accept the request: answered once {@code Accepted} is in the journal. Idempotent per id. Replies
+   * (here and in {@link Change}) carry the operation's view, not its request body and step outputs.
+   */
+  public record Submit(OperationRequest request, ActorRef<StatusReply<OperationView>> replyTo) implements Command {}
 
   /** Cancel the operation; its completed steps are compensated. */
   public record Cancel(ActorRef<Change> replyTo) implements Command {}
@@ -123,10 +126,8 @@ public final class RequestBuffer
   /** {@code DELETE /operations/{id}}: cancel when running, purge when terminal. */
   public record Delete(ActorRef<Change> replyTo) implements Command {}
 
-  public record Get(ActorRef<OperationState> replyTo) implements Command {}
-
   /** The answer to Cancel and Delete; {@code operation} is null when NOT_FOUND. */
-  public record Change(Outcome outcome, Operation operation) implements JsonSerializable {
+  public record Change(Outcome outcome, OperationView operation) implements JsonSerializable {
     public enum Outcome {
       CANCELING,
       PURGED,
@@ -206,16 +207,14 @@ public final class RequestBuffer
         .onCommand(Submit.class, this::accept)
         .onCommand(Cancel.class, (state, cmd) -> notFound(cmd.replyTo()))
         .onCommand(Delete.class, (state, cmd) -> notFound(cmd.replyTo()))
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .onCommand(Idle.class, (state, cmd) -> passivate())
         .onCommand(RecordProgress.class, (state, cmd) -> Effect().noReply())
         .onCommand(SagaStopped.class, (state, cmd) -> Effect().noReply())
         .onCommand(RestartSaga.class, (state, cmd) -> Effect().noReply());
     builder.forStateType(Operation.class)
-        .onCommand(Submit.class, (op, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(op)))
+        .onCommand(Submit.class, (op, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(OperationView.of(op))))
         .onCommand(Cancel.class, this::cancel)
         .onCommand(Delete.class, this::delete)
-        .onCommand(Get.class, (op, cmd) -> Effect().reply(cmd.replyTo(), op))
         .onCommand(RecordProgress.class, this::recordProgress)
         .onCommand(SagaStopped.class, this::sagaStopped)
         .onCommand(RestartSaga.class, (op, cmd) -> Effect().none().thenRun(s -> startSaga((Operation) s)).thenNoReply())
@@ -228,7 +227,7 @@ public final class RequestBuffer
         .persist(new Accepted(cmd.request()))
         // The saga starts only once the acceptance is durable.
         .thenRun(s -> startSaga((Operation) s))
-        .thenReply(cmd.replyTo(), s -> StatusReply.success((Operation) s));
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(OperationView.of((Operation) s)));
   }
 
   private ReplyEffect<OperationEvent, OperationState> cancel(Operation op, Cancel cmd) {
@@ -240,27 +239,27 @@ public final class RequestBuffer
       return requestCancel(op, cmd.replyTo());
     }
     if (op.progress().purged()) {
-      return Effect().reply(cmd.replyTo(), new Change(Change.Outcome.PURGED, op));
+      return Effect().reply(cmd.replyTo(), changed(Change.Outcome.PURGED, op));
     }
     return Effect()
         .persist(new Purged(clock.instant()))
-        .thenReply(cmd.replyTo(), s -> new Change(Change.Outcome.PURGED, (Operation) s));
+        .thenReply(cmd.replyTo(), s -> changed(Change.Outcome.PURGED, s));
   }
 
   private ReplyEffect<OperationEvent, OperationState> requestCancel(Operation op, ActorRef<Change> replyTo) {
     OperationStatus status = op.progress().status();
     if (status == OperationStatus.Succeeded || status == OperationStatus.Failed) {
-      return Effect().reply(replyTo, new Change(Change.Outcome.CONFLICT, op));
+      return Effect().reply(replyTo, changed(Change.Outcome.CONFLICT, op));
     }
     if (status == OperationStatus.Canceled || op.progress().cancelRequested()) {
-      return Effect().reply(replyTo, new Change(Change.Outcome.CANCELING, op));
+      return Effect().reply(replyTo, changed(Change.Outcome.CANCELING, op));
     }
     if (status == OperationStatus.NotStarted) {
       // No step has started, so there is nothing to undo: straight to Canceled (API.md). A start
       // the saga may already have asked for is refused, the operation being terminal.
       return Effect()
           .persist(List.of(new CancelRequested(clock.instant()), new Canceled(clock.instant())))
-          .thenReply(replyTo, s -> new Change(Change.Outcome.CANCELING, (Operation) s));
+          .thenReply(replyTo, s -> changed(Change.Outcome.CANCELING, s));
     }
     return Effect()
         .persist(new CancelRequested(clock.instant()))
@@ -271,7 +270,7 @@ public final class RequestBuffer
             startSaga((Operation) s);
           }
         })
-        .thenReply(replyTo, s -> new Change(Change.Outcome.CANCELING, (Operation) s));
+        .thenReply(replyTo, s -> changed(Change.Outcome.CANCELING, s));
   }
 
   private ReplyEffect<OperationEvent, OperationState> recordProgress(Operation op, RecordProgress cmd) {
@@ -296,6 +295,10 @@ public final class RequestBuffer
       timers.startSingleTimer(SAGA_RESTART_TIMER, new RestartSaga(), SAGA_RESTART_DELAY);
     }
     return Effect().noReply();
+  }
+
+  private static Change changed(Change.Outcome outcome, OperationState state) {
+    return new Change(outcome, OperationView.of((Operation) state));
   }
 
   private ReplyEffect<OperationEvent, OperationState> notFound(ActorRef<Change> replyTo) {

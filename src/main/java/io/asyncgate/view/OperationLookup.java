@@ -10,6 +10,7 @@ import io.asyncgate.operation.OperationState;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.RequestBuffer;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -34,13 +35,27 @@ public final class OperationLookup {
     this.blocking = blocking;
   }
 
+  /** The operation, or empty when there is none with this id (also when {@code id} cannot be one). */
   public CompletionStage<Optional<OperationView>> find(String id) {
+    if (!isOperationId(id)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
     return CompletableFuture.supplyAsync(() -> repository.find(id), blocking)
         .thenCompose(row -> row.isPresent() ? catchUp(id, row.get()) : fromJournal(id));
   }
 
-  public CompletionStage<OperationViewRepository.Page> list(OperationViewRepository.ListQuery query) {
-    return CompletableFuture.supplyAsync(() -> repository.list(query), blocking);
+  /** A page of the listing, from the view alone: listings may lag the journal a little. */
+  public CompletionStage<OperationListing.Page> list(OperationViewRepository.ListQuery query) {
+    return CompletableFuture.supplyAsync(() -> OperationListing.page(repository.list(query)), blocking);
+  }
+
+  /** Ids are UUIDs; anything else cannot name an operation (and never reaches the database or the journal). */
+  static boolean isOperationId(String id) {
+    try {
+      return UUID.fromString(id).toString().equals(id);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private CompletionStage<Optional<OperationView>> catchUp(String id, OperationViewRepository.Row row) {

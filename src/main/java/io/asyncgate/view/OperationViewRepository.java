@@ -5,8 +5,6 @@ import io.asyncgate.operation.OperationView;
 import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Accepted;
-import io.asyncgate.operation.OperationEvent.Purged;
-import io.asyncgate.operation.OperationEvent.Succeeded;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationStatus;
@@ -41,35 +39,30 @@ public final class OperationViewRepository {
       insert(c, accepted.request(), seqNr);
       return;
     }
-    Optional<Progress> current = progressForUpdate(c, id);
-    if (current.isEmpty()) {
-      throw new IllegalStateException("view has no row for operation " + id + " to apply " + event.getClass().getSimpleName());
-    }
-    Progress next = current.get().apply(event);
+    OperationView current = rowForUpdate(c, id).orElseThrow(() -> new IllegalStateException(
+        "view has no row for operation " + id + " to apply " + event.getClass().getSimpleName()));
+    // The operation's fold decides the row: the columns are what it says, never a decision of their own.
+    OperationView next = current.apply(event);
+    Progress progress = next.progress();
     try (PreparedStatement s = c.prepareStatement(
-        "UPDATE operation_view SET status = ?, updated_at = ?, progress = ?, seq_nr = ? WHERE id = ?")) {
-      s.setString(1, next.status().name());
-      s.setLong(2, next.updatedAt().toEpochMilli());
-      s.setString(3, Json.string(next));
-      s.setLong(4, seqNr);
-      s.setString(5, id);
+        "UPDATE operation_view SET status = ?, updated_at = ?, progress = ?, purged = ?, seq_nr = ? WHERE id = ?")) {
+      s.setString(1, progress.status().name());
+      s.setLong(2, progress.updatedAt().toEpochMilli());
+      s.setString(3, Json.string(progress));
+      s.setBoolean(4, progress.purged());
+      s.setLong(5, seqNr);
+      s.setString(6, id);
       s.executeUpdate();
     }
-    if (event instanceof Succeeded succeeded) {
-      OperationResult result = succeeded.result();
+    // The row was read without its body: the fold hands that same result back unless the event set or removed it.
+    if (next.result() != current.result()) {
+      OperationResult result = next.result();
       try (PreparedStatement s = c.prepareStatement(
           "UPDATE operation_view SET result_content_type = ?, result_file_name = ?, result_body = ? WHERE id = ?")) {
-        s.setString(1, result.contentType());
-        s.setString(2, result.fileName());
-        s.setBytes(3, result.body());
+        s.setString(1, result == null ? null : result.contentType());
+        s.setString(2, result == null ? null : result.fileName());
+        s.setBytes(3, result == null ? null : result.body());
         s.setString(4, id);
-        s.executeUpdate();
-      }
-    } else if (event instanceof Purged) {
-      try (PreparedStatement s = c.prepareStatement(
-          "UPDATE operation_view SET purged = TRUE, result_content_type = NULL, result_file_name = NULL, result_body = NULL"
-              + " WHERE id = ?")) {
-        s.setString(1, id);
         s.executeUpdate();
       }
     }
@@ -92,11 +85,11 @@ public final class OperationViewRepository {
     }
   }
 
-  private static Optional<Progress> progressForUpdate(Connection c, String id) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT progress FROM operation_view WHERE id = ? FOR UPDATE")) {
+  private static Optional<OperationView> rowForUpdate(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT " + LIST_COLUMNS + " FROM operation_view WHERE id = ? FOR UPDATE")) {
       s.setString(1, id);
       try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(Json.read(rs.getString(1), Progress.class)) : Optional.empty();
+        return rs.next() ? Optional.of(row(rs, false)) : Optional.empty();
       }
     }
   }

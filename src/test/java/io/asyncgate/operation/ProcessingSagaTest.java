@@ -26,7 +26,6 @@ import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.step.StepDefinition;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
-import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.operation.RequestBuffer.Change;
@@ -321,8 +320,8 @@ class ProcessingSagaTest {
     OperationRequest request = new OperationRequest(id, CANCEL_EARLY.name(), "POST", CANCEL_EARLY.route().template(),
         Map.of(), Json.object(), "anonymous", Instant.now(), CANCEL_EARLY.plan());
     EntityRef<RequestBuffer.Command> entity = RequestBuffer.entityRef(gate.gate().system(), id);
-    CompletableFuture<StatusReply<Operation>> submitted = entity
-        .<StatusReply<Operation>>ask(replyTo -> new RequestBuffer.Submit(request, replyTo), WITHIN).toCompletableFuture();
+    CompletableFuture<StatusReply<OperationView>> submitted = entity
+        .<StatusReply<OperationView>>ask(replyTo -> new RequestBuffer.Submit(request, replyTo), WITHIN).toCompletableFuture();
     CompletableFuture<Change> canceled = entity.<Change>ask(RequestBuffer.Cancel::new, WITHIN).toCompletableFuture();
 
     assertTrue(submitted.get(WITHIN.toSeconds(), TimeUnit.SECONDS).isSuccess());

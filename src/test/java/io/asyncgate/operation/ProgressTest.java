@@ -286,6 +286,22 @@ class ProgressTest {
   }
 
   @Test
+  void aPurgedOperationHasNoResultInTheStateNorInItsView() {
+    OperationState s = new Empty().apply(new Accepted(request()));
+    s = s.apply(new StepStarted("a", 1, t(1)));
+    s = s.apply(new StepSucceeded("a", IntNode.valueOf(7), t(2)));
+    s = s.apply(new StepStarted("b", 1, t(3)));
+    s = s.apply(new StepSucceeded("b", IntNode.valueOf(8), t(4)));
+    s = s.apply(new Succeeded(OperationResult.json(8), t(5)));
+    OperationView viewBefore = OperationView.of((Operation) s);
+
+    Operation purged = (Operation) s.apply(new Purged(t(6)));
+
+    assertNull(purged.result());
+    assertEquals(OperationView.of(purged), viewBefore.apply(new Purged(t(6))));
+  }
+
+  @Test
   void theFirstEventMustBeAccepted() {
     assertThrows(IllegalStateException.class, () -> new Empty().apply(new CancelRequested(t(1))));
   }

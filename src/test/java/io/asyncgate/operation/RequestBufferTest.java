@@ -87,11 +87,14 @@ class RequestBufferTest {
     EventSourcedBehaviorTestKit<RequestBuffer.Command, OperationEvent, OperationState> entity = entity(id);
     OperationRequest request = request(id, HANGS);
 
-    CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, StatusReply<Operation>> result =
-        entity.<StatusReply<Operation>>runCommand(replyTo -> new RequestBuffer.Submit(request, replyTo));
+    CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, StatusReply<OperationView>> result =
+        entity.<StatusReply<OperationView>>runCommand(replyTo -> new RequestBuffer.Submit(request, replyTo));
 
     assertTrue(result.reply().isSuccess());
-    assertEquals(request, result.reply().getValue().request());
+    // The reply is the view of the accepted operation (no request body, no outputs), and it crosses the cluster.
+    OperationView accepted = new OperationView(id, HANGS.name(), "anonymous", Progress.accepted(request), null);
+    assertEquals(accepted, result.reply().getValue());
+    assertEquals(accepted, testKit.serializationTestKit().verifySerialization(result.reply().getValue(), true));
     assertEquals(new Accepted(request), result.events().get(0));
     assertEquals(request, result.stateOfType(Operation.class).request());
     // Once accepted durably, the saga starts: its first attempt is recorded.
@@ -109,12 +112,13 @@ class RequestBufferTest {
 
     OperationRequest again = new OperationRequest(id, HANGS.name(), "POST", "/hangs", Map.of(),
         Json.object().put("other", true), "anonymous", Instant.now().plusSeconds(5), HANGS.plan());
-    CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, StatusReply<Operation>> result =
-        entity.<StatusReply<Operation>>runCommand(replyTo -> new RequestBuffer.Submit(again, replyTo));
+    CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, StatusReply<OperationView>> result =
+        entity.<StatusReply<OperationView>>runCommand(replyTo -> new RequestBuffer.Submit(again, replyTo));
 
     assertTrue(result.hasNoEvents(), "events: " + result.events());
     assertTrue(result.reply().isSuccess());
-    assertEquals(first, result.reply().getValue().request());
+    assertEquals(id, result.reply().getValue().id());
+    assertEquals(first.acceptedAt(), result.reply().getValue().progress().createdAt());
     assertEquals(first, result.stateOfType(Operation.class).request());
   }
 
@@ -132,7 +136,8 @@ class RequestBufferTest {
     assertEquals(1, result.events().size(), "events: " + result.events());
     assertInstanceOf(CancelRequested.class, result.events().get(0));
     assertEquals(Outcome.CANCELING, result.reply().outcome());
-    Operation op = result.reply().operation();
+    testKit.serializationTestKit().verifySerialization(result.reply(), true);
+    OperationView op = result.reply().operation();
     assertTrue(op.progress().cancelRequested());
     assertEquals(OperationStatus.Running, op.progress().status());
     assertEquals(Phase.CANCELLING, op.progress().phase());
@@ -214,6 +219,8 @@ class RequestBufferTest {
     assertEquals(Outcome.PURGED, result.reply().outcome());
     assertTrue(result.reply().operation().progress().purged());
     assertEquals(OperationStatus.Succeeded, result.stateOfType(Operation.class).progress().status());
+    // A purged operation keeps no result, in the entity as in the view.
+    assertNull(result.stateOfType(Operation.class).result());
 
     CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, Change> again =
         entity.<Change>runCommand(RequestBuffer.Delete::new);
@@ -236,25 +243,7 @@ class RequestBufferTest {
     assertTrue(result.stateOfType(Operation.class).progress().cancelRequested());
   }
 
-  // ---- get and recovery
-
-  @Test
-  void getReturnsTheState() {
-    String id = newId();
-    var entity = entity(id);
-    CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, OperationState> empty =
-        entity.<OperationState>runCommand(RequestBuffer.Get::new);
-    assertInstanceOf(Empty.class, empty.reply());
-
-    OperationRequest request = request(id, HANGS);
-    Operation running = submitAndAwaitFirstAttempt(entity, request);
-    CommandResultWithReply<RequestBuffer.Command, OperationEvent, OperationState, OperationState> result =
-        entity.<OperationState>runCommand(RequestBuffer.Get::new);
-
-    assertTrue(result.hasNoEvents());
-    assertEquals(running, result.reply());
-    assertEquals(request, ((Operation) result.reply()).request());
-  }
+  // ---- recovery
 
   @Test
   void aRestartRecoversTheStateAndResumesTheSagaWithTheNextAttempt() {
@@ -344,7 +333,7 @@ class RequestBufferTest {
   private static void submit(EventSourcedBehaviorTestKit<RequestBuffer.Command, OperationEvent, OperationState> entity,
       OperationRequest request) {
     CommandResult<RequestBuffer.Command, OperationEvent, OperationState> result =
-        entity.<StatusReply<Operation>>runCommand(replyTo -> new RequestBuffer.Submit(request, replyTo));
+        entity.<StatusReply<OperationView>>runCommand(replyTo -> new RequestBuffer.Submit(request, replyTo));
     assertInstanceOf(Accepted.class, result.events().get(0));
   }
 
