@@ -1,10 +1,17 @@
 package io.asyncgate;
 
+import io.asyncgate.support.SubmitLoad;
+
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+import io.asyncgate.support.TcpProxy;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.SubmitLoad.Answer;
+import io.asyncgate.support.SubmitLoad.Answer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

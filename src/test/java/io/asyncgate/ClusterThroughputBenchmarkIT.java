@@ -1,5 +1,9 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;

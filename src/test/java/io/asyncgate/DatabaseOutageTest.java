@@ -1,11 +1,17 @@
 package io.asyncgate;
 
+import io.asyncgate.support.SubmitLoad;
+
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TcpProxy;
+import io.asyncgate.support.TestDatabase;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.SubmitLoad.Answer;
+import io.asyncgate.support.SubmitLoad.Answer;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.http.HttpResponse;
 import java.time.Duration;

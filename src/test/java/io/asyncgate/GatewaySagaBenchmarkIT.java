@@ -1,5 +1,8 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+
 import static io.asyncgate.SubmitLatencyBenchmarkIT.ms;
 import static io.asyncgate.SubmitLatencyBenchmarkIT.percentile;
 import static org.junit.jupiter.api.Assertions.assertTrue;

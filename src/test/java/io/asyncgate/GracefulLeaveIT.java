@@ -1,9 +1,15 @@
 package io.asyncgate;
 
+import io.asyncgate.support.SubmitLoad;
+
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.SubmitLoad.Answer;
+import io.asyncgate.support.SubmitLoad.Answer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

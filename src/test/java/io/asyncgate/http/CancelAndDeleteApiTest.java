@@ -1,15 +1,19 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.http.ApiAssertions.describe;
+import io.asyncgate.support.TestTypes;
+
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+import static io.asyncgate.support.ApiAssertions.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.http.TestTypes.HeldStep;
+import io.asyncgate.support.TestTypes.HeldStep;
 import java.net.http.HttpResponse;
 import java.util.Set;
 import java.util.UUID;

@@ -1,21 +1,23 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.GatedProbes.attempts;
-import static io.asyncgate.GatedProbes.awaitMidSaga;
-import static io.asyncgate.GatedProbes.executions;
-import static io.asyncgate.GatedProbes.submit;
-import static io.asyncgate.http.ApiAssertions.assertAccepted;
-import static io.asyncgate.http.ApiAssertions.assertProblem;
-import static io.asyncgate.http.ApiAssertions.assertRetryAfter;
-import static io.asyncgate.http.ApiAssertions.await;
-import static io.asyncgate.http.ApiAssertions.describe;
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.GatedProbes.attempts;
+import static io.asyncgate.support.GatedProbes.awaitMidSaga;
+import static io.asyncgate.support.GatedProbes.executions;
+import static io.asyncgate.support.GatedProbes.submit;
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
+import static io.asyncgate.support.ApiAssertions.await;
+import static io.asyncgate.support.ApiAssertions.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.GatedProbes;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.GatedProbes;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,13 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.describe;
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.ApiAssertions.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,17 +1,20 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertProblem;
-import static io.asyncgate.http.ApiAssertions.await;
-import static io.asyncgate.http.ApiAssertions.describe;
-import static io.asyncgate.http.ApiAssertions.ids;
-import static io.asyncgate.http.ApiAssertions.listAll;
+import io.asyncgate.support.ApiAssertions;
+import io.asyncgate.support.TestTypes;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+import static io.asyncgate.support.ApiAssertions.await;
+import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.ApiAssertions.ids;
+import static io.asyncgate.support.ApiAssertions.listAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;

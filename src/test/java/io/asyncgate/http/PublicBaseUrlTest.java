@@ -1,15 +1,17 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertAccepted;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.http.ApiAssertions.assertProblem;
-import static io.asyncgate.http.ApiAssertions.await;
-import static io.asyncgate.http.ApiAssertions.describe;
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+import static io.asyncgate.support.ApiAssertions.await;
+import static io.asyncgate.support.ApiAssertions.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

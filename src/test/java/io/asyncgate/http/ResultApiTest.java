@@ -1,17 +1,21 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.http.ApiAssertions.assertRetryAfter;
-import static io.asyncgate.http.ApiAssertions.describe;
-import static io.asyncgate.http.ApiAssertions.mediaType;
+import io.asyncgate.support.TestTypes;
+
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
+import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.ApiAssertions.mediaType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.http.TestTypes.HeldStep;
+import io.asyncgate.support.TestTypes.HeldStep;
 import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;

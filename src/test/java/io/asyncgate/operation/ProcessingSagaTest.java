@@ -1,17 +1,19 @@
 package io.asyncgate.operation;
 
+import io.asyncgate.support.StepCalls;
+
 import io.asyncgate.step.Step;
 
 import io.asyncgate.step.StepFailure;
 
 import io.asyncgate.step.RetryPolicy;
 
-import static io.asyncgate.operation.StepCalls.alwaysFailsTransiently;
-import static io.asyncgate.operation.StepCalls.failsTransiently;
-import static io.asyncgate.operation.StepCalls.neverCompletes;
-import static io.asyncgate.operation.StepCalls.rejects;
-import static io.asyncgate.operation.StepCalls.succeeds;
-import static io.asyncgate.operation.StepCalls.undoFailsTransiently;
+import static io.asyncgate.support.StepCalls.alwaysFailsTransiently;
+import static io.asyncgate.support.StepCalls.failsTransiently;
+import static io.asyncgate.support.StepCalls.neverCompletes;
+import static io.asyncgate.support.StepCalls.rejects;
+import static io.asyncgate.support.StepCalls.succeeds;
+import static io.asyncgate.support.StepCalls.undoFailsTransiently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +22,7 @@ import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.pattern.StatusReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.json.Json;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.step.StepDefinition;
@@ -30,7 +32,7 @@ import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.operation.RequestBuffer.Change;
-import io.asyncgate.operation.StepCalls.Call;
+import io.asyncgate.support.StepCalls.Call;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,9 +1,11 @@
 package io.asyncgate.simulator;
 
+import io.asyncgate.support.RunningSimulator;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;

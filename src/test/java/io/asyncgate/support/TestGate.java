@@ -1,4 +1,7 @@
-package io.asyncgate;
+package io.asyncgate.support;
+
+import io.asyncgate.AsyncGate;
+import io.asyncgate.Settings;
 
 import io.asyncgate.json.Json;
 

@@ -1,4 +1,4 @@
-package io.asyncgate;
+package io.asyncgate.support;
 
 import io.asyncgate.json.Json;
 

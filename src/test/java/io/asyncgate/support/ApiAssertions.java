@@ -1,4 +1,4 @@
-package io.asyncgate.http;
+package io.asyncgate.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,14 +19,14 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** What every client of API.md may rely on, written once: problem bodies, polling headers, the status vocabulary. */
-final class ApiAssertions {
-  static final Set<String> STATUSES = Set.of("NotStarted", "Running", "Succeeded", "Failed", "Canceled");
-  static final Duration FINISH_WITHIN = Duration.ofSeconds(30);
+public final class ApiAssertions {
+  public static final Set<String> STATUSES = Set.of("NotStarted", "Running", "Succeeded", "Failed", "Canceled");
+  public static final Duration FINISH_WITHIN = Duration.ofSeconds(30);
 
   private ApiAssertions() {}
 
   /** An RFC 9457 problem of this kind and status; returns its body for further checks. */
-  static JsonNode assertProblem(HttpResponse<String> response, String base, int status, String kind) {
+  public static JsonNode assertProblem(HttpResponse<String> response, String base, int status, String kind) {
     assertEquals(status, response.statusCode(), () -> "status of " + describe(response));
     assertEquals("application/problem+json", mediaType(response), () -> "content type of " + describe(response));
     JsonNode problem = TestGate.json(response);
@@ -39,14 +38,14 @@ final class ApiAssertions {
   }
 
   /** The same, and its {@code instance} is the operation's status URL. */
-  static JsonNode assertOperationProblem(HttpResponse<String> response, String base, int status, String kind, String id) {
+  public static JsonNode assertOperationProblem(HttpResponse<String> response, String base, int status, String kind, String id) {
     JsonNode problem = assertProblem(response, base, status, kind);
     assertEquals(base + "/operations/" + id, problem.path("instance").asText(), () -> "instance of " + response.body());
     return problem;
   }
 
   /** {@code Retry-After} present, whole seconds, at least 1. */
-  static long assertRetryAfter(HttpResponse<String> response) {
+  public static long assertRetryAfter(HttpResponse<String> response) {
     String value = response.headers().firstValue("Retry-After")
         .orElseGet(() -> fail("no Retry-After on " + describe(response)));
     assertTrue(value.matches("[0-9]+"), () -> "Retry-After must be whole seconds, was " + value);
@@ -56,7 +55,7 @@ final class ApiAssertions {
   }
 
   /** The 202 of API.md: Location, Operation-Location and Retry-After, and a status document not yet finished. */
-  static JsonNode assertAccepted(HttpResponse<String> response, String base, String type) {
+  public static JsonNode assertAccepted(HttpResponse<String> response, String base, String type) {
     assertEquals(202, response.statusCode(), () -> describe(response));
     assertEquals("application/json", mediaType(response));
     JsonNode doc = TestGate.json(response);
@@ -75,28 +74,28 @@ final class ApiAssertions {
     return doc;
   }
 
-  static void assertStatusVocabulary(JsonNode doc) {
+  public static void assertStatusVocabulary(JsonNode doc) {
     assertTrue(STATUSES.contains(doc.path("status").asText()), () -> "status outside the five values: " + doc);
   }
 
-  static List<String> stepNames(JsonNode doc) {
+  public static List<String> stepNames(JsonNode doc) {
     List<String> names = new ArrayList<>();
     doc.path("steps").forEach(s -> names.add(s.path("name").asText()));
     return names;
   }
 
   /** The media type without parameters, lower case. */
-  static String mediaType(HttpResponse<?> response) {
+  public static String mediaType(HttpResponse<?> response) {
     return response.headers().firstValue("Content-Type").orElse("").split(";", 2)[0].trim().toLowerCase();
   }
 
-  static String describe(HttpResponse<String> response) {
+  public static String describe(HttpResponse<String> response) {
     return response.request().method() + " " + response.uri() + " -> " + response.statusCode() + " " + response.headers().map()
         + " " + response.body();
   }
 
   /** Repeats {@code call} until its answer passes {@code done}; fails with the last answer when time is up. */
-  static <T> T await(Supplier<T> call, Predicate<T> done, Duration within, String what) {
+  public static <T> T await(Supplier<T> call, Predicate<T> done, Duration within, String what) {
     Instant deadline = Instant.now().plus(within);
     T last = call.get();
     while (!done.test(last)) {
@@ -110,7 +109,7 @@ final class ApiAssertions {
   }
 
   /** Every operation of the listing, all pages (newest first). */
-  static List<JsonNode> listAll(TestGate gate, String query) {
+  public static List<JsonNode> listAll(TestGate gate, String query) {
     List<JsonNode> all = new ArrayList<>();
     String cursor = null;
     do {
@@ -129,7 +128,7 @@ final class ApiAssertions {
    * listing shows only {@code sentinel} (a valid submit made afterwards, returning its id) once it
    * shows the sentinel at all, and still after a further refresh of the view.
    */
-  static void assertNothingStored(TestGate gate, Runnable rejected, Supplier<String> sentinel) {
+  public static void assertNothingStored(TestGate gate, Runnable rejected, Supplier<String> sentinel) {
     // Every operation created before this millisecond ended is out of the query; all later ones in.
     Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     while (!Instant.now().truncatedTo(ChronoUnit.MILLIS).isAfter(before)) {
@@ -145,7 +144,7 @@ final class ApiAssertions {
     assertEquals(List.of(id), ids(listAll(gate, createdSince)), "only the sentinel was stored");
   }
 
-  static List<String> ids(List<JsonNode> docs) {
+  public static List<String> ids(List<JsonNode> docs) {
     return docs.stream().map(d -> d.path("id").asText()).toList();
   }
 }

@@ -1,10 +1,9 @@
-package io.asyncgate.http;
+package io.asyncgate.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.json.Json;
-import io.asyncgate.TestGate;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.RetryPolicy;
@@ -18,13 +17,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Operation types registered in Java, as a user of the Step SPI would, to reach each outcome on demand. */
-final class TestTypes {
+public final class TestTypes {
   private TestTypes() {}
 
   private static final RetryPolicy TWO_QUICK_ATTEMPTS = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20), 2.0, 0.0);
 
   /** {@code POST /held}: one step that runs until the test calls {@link HeldStep#release}. */
-  static OperationType held() {
+  public static OperationType held() {
     return OperationType.builder("held")
         .route("POST /held")
         .step("wait-for-release", new HeldStep(), Duration.ofSeconds(120), TWO_QUICK_ATTEMPTS)
@@ -32,14 +31,14 @@ final class TestTypes {
   }
 
   /** Submits to {@code POST /held} (asserting the 202) and returns the operation id. */
-  static String submitHeld(TestGate gate) {
+  public static String submitHeld(TestGate gate) {
     HttpResponse<String> response = gate.postJson("/held", "{}");
     assertEquals(202, response.statusCode(), () -> ApiAssertions.describe(response));
     return TestGate.json(response).path("id").asText();
   }
 
   /** {@code POST /flaky}: the downstream answers 503 every time, past its two attempts: Failed, 502. */
-  static OperationType flaky() {
+  public static OperationType flaky() {
     return OperationType.builder("flaky")
         .route("POST /flaky")
         .step("call-downstream", ctx -> CompletableFuture.failedFuture(
@@ -49,7 +48,7 @@ final class TestTypes {
   }
 
   /** {@code POST /stuck}: the step never answers within its 200 ms, twice: Failed, 504. */
-  static OperationType stuck() {
+  public static OperationType stuck() {
     return OperationType.builder("stuck")
         .route("POST /stuck")
         .step("call-slow-downstream", ctx -> new CompletableFuture<>(), Duration.ofMillis(200), TWO_QUICK_ATTEMPTS)
@@ -57,7 +56,7 @@ final class TestTypes {
   }
 
   /** A type that succeeds at once with {@code {"done": true}}, under its own route, e.g. to list only its operations. */
-  static OperationType quick(String name) {
+  public static OperationType quick(String name) {
     return OperationType.builder(name)
         .route("POST /" + name)
         .step("finish", ctx -> CompletableFuture.completedFuture(Json.object().put("done", true)))
@@ -65,10 +64,10 @@ final class TestTypes {
   }
 
   /** Completes when released; its compensation succeeds at once. */
-  static final class HeldStep implements CompensableStep {
+  public static final class HeldStep implements CompensableStep {
     private static final Map<String, CompletableFuture<JsonNode>> RUNNING = new ConcurrentHashMap<>();
 
-    static void release(String operationId) {
+    public static void release(String operationId) {
       RUNNING.computeIfAbsent(operationId, id -> new CompletableFuture<>())
           .complete(Json.object().put("released", true));
     }

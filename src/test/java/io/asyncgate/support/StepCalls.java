@@ -1,4 +1,4 @@
-package io.asyncgate.operation;
+package io.asyncgate.support;
 
 import io.asyncgate.step.Step;
 
@@ -8,7 +8,6 @@ import io.asyncgate.step.CompensableStep;
 
 import io.asyncgate.step.StepFailure;
 
-import io.asyncgate.TestGate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.json.Json;
@@ -27,11 +26,11 @@ import java.util.function.Predicate;
  * Scripted test steps and the record of their calls, kept per operation (by request id) so that
  * tests running against one node never see each other's calls.
  */
-final class StepCalls {
-  enum Kind { EXECUTE, COMPENSATE }
+public final class StepCalls {
+  public enum Kind { EXECUTE, COMPENSATE }
 
   /** One call of a test step, as the step saw it. */
-  record Call(String step, Kind kind, int attempt, String idempotencyKey, Map<String, JsonNode> outputs, long nanos) {
+  public record Call(String step, Kind kind, int attempt, String idempotencyKey, Map<String, JsonNode> outputs, long nanos) {
     @Override
     public String toString() {
       return (kind == Kind.EXECUTE ? "" : "undo ") + step + "#" + attempt;
@@ -42,17 +41,17 @@ final class StepCalls {
   /** Attempts waiting for the test to let them finish, by {@code requestId:step}. */
   private final Map<String, CompletableFuture<JsonNode>> held = new ConcurrentHashMap<>();
 
-  List<Call> of(String requestId) {
+  public List<Call> of(String requestId) {
     return List.copyOf(byRequest.getOrDefault(requestId, List.of()));
   }
 
   /** The calls, written {@code step#attempt} and {@code undo step#attempt}, in order. */
-  List<String> trace(String requestId) {
+  public List<String> trace(String requestId) {
     return of(requestId).stream().map(Call::toString).toList();
   }
 
   /** Waits (polling) until the calls of the operation satisfy {@code condition}. */
-  List<Call> await(String requestId, Predicate<List<Call>> condition, Duration within) {
+  public List<Call> await(String requestId, Predicate<List<Call>> condition, Duration within) {
     Instant deadline = Instant.now().plus(within);
     while (true) {
       List<Call> calls = of(requestId);
@@ -67,7 +66,7 @@ final class StepCalls {
   }
 
   /** Completes an attempt made by {@link #held()}, once it has started. */
-  void release(String requestId, String step, JsonNode output) {
+  public void release(String requestId, String step, JsonNode output) {
     CompletableFuture<JsonNode> attempt = held.get(requestId + ":" + step);
     if (attempt == null) {
       throw new AssertionError("step " + step + " of " + requestId + " is not being held");
@@ -78,48 +77,48 @@ final class StepCalls {
   // ---- step scripts
 
   /** What an attempt (or compensation attempt) does, given its context. */
-  interface Script<T> extends Function<StepContext, CompletionStage<T>> {}
+  public interface Script<T> extends Function<StepContext, CompletionStage<T>> {}
 
-  static Script<JsonNode> succeeds() {
+  public static Script<JsonNode> succeeds() {
     return ctx -> CompletableFuture.completedFuture(output(ctx));
   }
 
   /** Fails the first {@code times} attempts transiently, then succeeds. */
-  static Script<JsonNode> failsTransiently(int times) {
+  public static Script<JsonNode> failsTransiently(int times) {
     return ctx -> ctx.attempt() <= times
         ? CompletableFuture.failedFuture(StepFailure.transientFailure("Unavailable", "attempt " + ctx.attempt() + " failed"))
         : CompletableFuture.completedFuture(output(ctx));
   }
 
-  static Script<JsonNode> alwaysFailsTransiently(String code) {
+  public static Script<JsonNode> alwaysFailsTransiently(String code) {
     return ctx -> CompletableFuture.failedFuture(StepFailure.transientFailure(code, "attempt " + ctx.attempt() + " failed"));
   }
 
-  static Script<JsonNode> rejects(String code) {
+  public static Script<JsonNode> rejects(String code) {
     return ctx -> CompletableFuture.failedFuture(StepFailure.rejected(code, ctx.step() + " says no"));
   }
 
-  static Script<JsonNode> neverCompletes() {
+  public static Script<JsonNode> neverCompletes() {
     return ctx -> new CompletableFuture<>();
   }
 
-  static Script<Void> undoes() {
+  public static Script<Void> undoes() {
     return ctx -> CompletableFuture.completedFuture(null);
   }
 
-  static Script<Void> undoFailsTransiently(int times) {
+  public static Script<Void> undoFailsTransiently(int times) {
     return ctx -> ctx.attempt() <= times
         ? CompletableFuture.failedFuture(StepFailure.transientFailure("UndoUnavailable", "undo attempt " + ctx.attempt() + " failed"))
         : CompletableFuture.completedFuture(null);
   }
 
   /** An attempt that runs until the test calls {@link #release}. */
-  Script<JsonNode> held() {
+  public Script<JsonNode> held() {
     return ctx -> held.computeIfAbsent(ctx.requestId() + ":" + ctx.step(), k -> new CompletableFuture<>());
   }
 
   /** A compensable step that records each call, then does what its scripts say. */
-  CompensableStep step(Script<JsonNode> execute, Script<Void> compensate) {
+  public CompensableStep step(Script<JsonNode> execute, Script<Void> compensate) {
     return new CompensableStep() {
       @Override
       public CompletionStage<JsonNode> execute(StepContext ctx) {
@@ -135,7 +134,7 @@ final class StepCalls {
     };
   }
 
-  CompensableStep step(Script<JsonNode> execute) {
+  public CompensableStep step(Script<JsonNode> execute) {
     return step(execute, undoes());
   }
 
@@ -145,7 +144,7 @@ final class StepCalls {
   }
 
   /** What a test step outputs: who made it, so later steps can be checked to see it. */
-  static ObjectNode output(StepContext ctx) {
+  public static ObjectNode output(StepContext ctx) {
     ObjectNode out = Json.object();
     out.put("by", ctx.step());
     out.put("attempt", ctx.attempt());

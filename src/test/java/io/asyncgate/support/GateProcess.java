@@ -1,4 +1,4 @@
-package io.asyncgate;
+package io.asyncgate.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * simulator, at which the demo's downstream URL is pointed. For the {@code *IT} tests, which Failsafe runs after
  * {@code package} with {@code -Dasyncgate.jar} set. Output goes to a log file under {@code target/}.
  */
-final class GateProcess implements AutoCloseable {
+public final class GateProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int httpPort;
@@ -45,7 +45,7 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** The shaded jar under test, as Failsafe passes it. */
-  static Path jar() {
+  public static Path jar() {
     String jar = System.getProperty("asyncgate.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("-Dasyncgate.jar must name the packaged jar (run with mvn verify); was " + jar);
@@ -54,11 +54,11 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** The project directory: the jar is in its {@code target/}. */
-  static Path projectDir() {
+  public static Path projectDir() {
     return jar().getParent().getParent();
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
@@ -71,7 +71,7 @@ final class GateProcess implements AutoCloseable {
    * Starts {@code java -jar asyncgate.jar} with the root application.conf, {@code dataDir}, free HTTP,
    * remoting and simulator ports and the given {@code -D} settings; returns at once (see {@link #awaitReady}).
    */
-  static GateProcess start(Path dataDir, String logName, Map<String, String> settings) {
+  public static GateProcess start(Path dataDir, String logName, Map<String, String> settings) {
     int httpPort = freePort();
     int simulatorPort = freePort();
     List<String> command = new ArrayList<>(List.of(
@@ -99,7 +99,7 @@ final class GateProcess implements AutoCloseable {
    * given {@code -D} settings, its steps calling the standalone simulator on {@code simulatorPort};
    * returns at once (see {@link #awaitReady}).
    */
-  static GateProcess startWithEnvironment(Path configFile, String logName, Map<String, String> environment,
+  public static GateProcess startWithEnvironment(Path configFile, String logName, Map<String, String> environment,
       Map<String, String> settings, int simulatorPort) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -130,7 +130,7 @@ final class GateProcess implements AutoCloseable {
    * Polls {@code GET /health/ready} until it answers 200; returns how long that took. Fails when the
    * process exits first or the time is up, with the end of its log.
    */
-  Duration awaitReady(Duration within) {
+  public Duration awaitReady(Duration within) {
     long start = System.nanoTime();
     long deadline = start + within.toNanos();
     while (System.nanoTime() < deadline) {
@@ -159,7 +159,7 @@ final class GateProcess implements AutoCloseable {
    * After SIGTERM: polls ready while the node still answers and returns the first answer that is not
    * 200; fails if the port closes first.
    */
-  HttpResponse<String> awaitNotReady() {
+  public HttpResponse<String> awaitNotReady() {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
       try {
@@ -176,7 +176,7 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** A problem+json answer with this status whose type ends in {@code /problems/<kind>}. */
-  static void assertProblem(HttpResponse<String> response, int status, String kind) {
+  public static void assertProblem(HttpResponse<String> response, int status, String kind) {
     if (response.statusCode() != status
         || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")
         || !TestGate.json(response).path("type").asText().endsWith("/problems/" + kind)) {
@@ -186,7 +186,7 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** How long a graceful leave took, counted from the SIGTERM sent at {@code signalledNanos} ({@link System#nanoTime()}). */
-  record Leave(long signalledNanos, Duration notReadyAfter, Duration exitedAfter) {}
+  public record Leave(long signalledNanos, Duration notReadyAfter, Duration exitedAfter) {}
 
   /**
    * SIGTERM, and what a leaving node must show while it still serves: ready answers 503 (problem
@@ -194,7 +194,7 @@ final class GateProcess implements AutoCloseable {
    * process exits with 143 — 128 + SIGTERM: the JVM ends by the signal once its shutdown hook
    * (coordinated shutdown) is done.
    */
-  Leave leaveOnSigterm() {
+  public Leave leaveOnSigterm() {
     long signalled = System.nanoTime();
     terminate();
     HttpResponse<String> notReady = awaitNotReady();
@@ -214,18 +214,18 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** {@code kill -9}: SIGKILL on Linux, no shutdown hook runs. Returns the exit code. */
-  int kill() {
+  public int kill() {
     process.destroyForcibly();
     return awaitExit(Duration.ofSeconds(30), "SIGKILL");
   }
 
   /** SIGTERM on Linux: the JVM's shutdown hook runs Akka's coordinated shutdown. Returns at once. */
-  void terminate() {
+  public void terminate() {
     process.destroy();
   }
 
   /** Waits for the process to end after {@code signal}; returns its exit code. */
-  int awaitExit(Duration within, String signal) {
+  public int awaitExit(Duration within, String signal) {
     try {
       if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("asyncgate (pid " + process.pid() + ") still runs " + within + " after " + signal + ":\n" + logTail());
@@ -239,32 +239,32 @@ final class GateProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + httpPort + path);
   }
 
   /** The address, {@code host:port}, of the simulator the node's steps call: its embedded one, or a standalone one. */
-  String simulatorHostPort() {
+  public String simulatorHostPort() {
     return "127.0.0.1:" + simulatorPort;
   }
 
-  HttpResponse<String> send(HttpRequest request) {
+  public HttpResponse<String> send(HttpRequest request) {
     return TestGate.send(client, request);
   }
 
-  HttpResponse<String> postJson(String path, String json) {
+  public HttpResponse<String> postJson(String path, String json) {
     return send(HttpRequest.newBuilder(uri(path))
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
@@ -272,16 +272,16 @@ final class GateProcess implements AutoCloseable {
         .build());
   }
 
-  HttpResponse<String> get(String path) {
+  public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
   }
 
-  static String order(String customer, int quantity) {
+  public static String order(String customer, int quantity) {
     return "{\"customer\":\"" + customer + "\",\"items\":[{\"name\":\"widget\",\"quantity\":" + quantity + "}]}";
   }
 
   /** The status document (never redirected); fails on anything but 200. */
-  JsonNode status(String id) {
+  public JsonNode status(String id) {
     HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/operations/" + id + "?redirect=false"))
         .timeout(Duration.ofSeconds(30)).GET().build());
     if (response.statusCode() != 200) {
@@ -291,7 +291,7 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** Polls the status until the operation is terminal or the time is up; returns the last document. */
-  JsonNode awaitTerminal(String id, Duration within) {
+  public JsonNode awaitTerminal(String id, Duration within) {
     long deadline = System.nanoTime() + within.toNanos();
     JsonNode doc = status(id);
     while (!isTerminal(doc) && System.nanoTime() < deadline) {
@@ -301,13 +301,13 @@ final class GateProcess implements AutoCloseable {
     return doc;
   }
 
-  static boolean isTerminal(JsonNode status) {
+  public static boolean isTerminal(JsonNode status) {
     String s = status.get("status").asText();
     return s.equals("Succeeded") || s.equals("Failed") || s.equals("Canceled");
   }
 
   /** The most attempts any step of the status document took: 2 when a step ran again after a crash. */
-  static int maxAttempts(JsonNode status) {
+  public static int maxAttempts(JsonNode status) {
     int max = 0;
     for (JsonNode step : status.path("steps")) {
       max = Math.max(max, step.path("attempts").asInt());
@@ -315,7 +315,7 @@ final class GateProcess implements AutoCloseable {
     return max;
   }
 
-  String logTail() {
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

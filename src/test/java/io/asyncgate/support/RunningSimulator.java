@@ -1,11 +1,13 @@
-package io.asyncgate.simulator;
+package io.asyncgate.support;
+
+import io.asyncgate.simulator.DownstreamSimulator;
+import io.asyncgate.simulator.SimulatorSettings;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.asyncgate.TestGate;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** A simulator bound to a free port in an actor system of its own, and a JDK client to call it. */
-final class RunningSimulator implements AutoCloseable {
+public final class RunningSimulator implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final ExecutorService executor = Executors.newFixedThreadPool(2);
@@ -27,7 +29,7 @@ final class RunningSimulator implements AutoCloseable {
     this.binding = binding;
   }
 
-  static RunningSimulator start(Duration latency, double failureRate) {
+  public static RunningSimulator start(Duration latency, double failureRate) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "simulator-test",
         ConfigFactory.parseString("akka.actor.provider = local").withFallback(ConfigFactory.load()));
     SimulatorSettings settings = new SimulatorSettings("127.0.0.1", 0, latency, Duration.ZERO, failureRate, Duration.ofSeconds(2));
@@ -39,38 +41,38 @@ final class RunningSimulator implements AutoCloseable {
     }
   }
 
-  static RunningSimulator start() {
+  public static RunningSimulator start() {
     return start(Duration.ZERO, 0.0);
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path);
   }
 
-  HttpResponse<String> get(String path) {
+  public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
-  HttpResponse<String> delete(String path) {
+  public HttpResponse<String> delete(String path) {
     return send(HttpRequest.newBuilder(uri(path)).DELETE());
   }
 
-  HttpResponse<String> postJson(String path, String json) {
+  public HttpResponse<String> postJson(String path, String json) {
     return send(post(path, json));
   }
 
-  HttpRequest.Builder post(String path, String json) {
+  public HttpRequest.Builder post(String path, String json) {
     return HttpRequest.newBuilder(uri(path))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json));
   }
 
-  HttpResponse<String> send(HttpRequest.Builder request) {
+  public HttpResponse<String> send(HttpRequest.Builder request) {
     return TestGate.send(client, request.timeout(Duration.ofSeconds(30)).build());
   }
 
   /** One counter of {@code GET /stats}, e.g. "inventory.reserved". */
-  long stat(String name) {
+  public long stat(String name) {
     JsonNode stats = TestGate.json(get("/stats"));
     if (!stats.has(name)) {
       throw new AssertionError("no counter " + name + " in " + stats);
