@@ -2,6 +2,7 @@ package io.asyncgate;
 
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.Await;
 
 import static io.asyncgate.SubmitLatencyBenchmarkIT.ms;
 import static io.asyncgate.SubmitLatencyBenchmarkIT.percentile;
@@ -117,7 +118,7 @@ class GatewaySagaBenchmarkIT {
     long deadline = sent + TERMINAL_WITHIN.toNanos();
     JsonNode status = node.status(id);
     while (!GateProcess.isTerminal(status) && System.nanoTime() < deadline) {
-      TestGate.sleep(Duration.ofMillis(pollMillis));
+      Await.sleep(Duration.ofMillis(pollMillis));
       status = node.status(id);
     }
     long elapsed = System.nanoTime() - sent;

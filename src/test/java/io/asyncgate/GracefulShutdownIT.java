@@ -2,6 +2,7 @@ package io.asyncgate;
 
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.Await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -49,7 +50,7 @@ class GracefulShutdownIT {
       assertEquals(202, accepted.statusCode(), accepted::body);
       ids.add(TestGate.json(accepted).get("id").asText());
     }
-    TestGate.sleep(MID_SAGA);
+    Await.sleep(MID_SAGA);
 
     GateProcess.Leave leave = node.leaveOnSigterm();
 
@@ -59,7 +60,7 @@ class GracefulShutdownIT {
     for (String id : ids) {
       JsonNode doc = restarted.status(id);
       while (!GateProcess.isTerminal(doc) && System.nanoTime() < deadline) {
-        TestGate.sleep(Duration.ofMillis(100));
+        Await.sleep(Duration.ofMillis(100));
         doc = restarted.status(id);
       }
       assertEquals("Succeeded", doc.get("status").asText(), doc::toString);

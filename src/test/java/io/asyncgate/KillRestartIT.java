@@ -2,6 +2,7 @@ package io.asyncgate;
 
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.Await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,7 +62,7 @@ class KillRestartIT {
       String declined = submit(node, GateProcess.order("kill-" + cycle + "-declined", DECLINED_QUANTITY));
       List<String> accepted = new ArrayList<>(orders);
       accepted.add(declined);
-      TestGate.sleep(MID_SAGA);
+      Await.sleep(MID_SAGA);
 
       Instant killedAt = Instant.now();
       long killed = System.nanoTime();
@@ -91,7 +92,7 @@ class KillRestartIT {
         if (last.values().stream().allMatch(GateProcess::isTerminal)) {
           break;
         }
-        TestGate.sleep(Duration.ofMillis(100));
+        Await.sleep(Duration.ofMillis(100));
       }
       long allTerminal = System.nanoTime();
       long terminal = last.values().stream().filter(GateProcess::isTerminal).count();

@@ -3,6 +3,7 @@ package io.asyncgate;
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.GateProcess;
 import io.asyncgate.support.ProcessCluster;
+import io.asyncgate.support.Await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -80,7 +81,7 @@ class ThreeNodeCrashIT {
             resumedAt.putIfAbsent(id, lastUpdated(doc));
           }
         }
-        TestGate.sleep(Duration.ofMillis(100));
+        Await.sleep(Duration.ofMillis(100));
       }
 
       long succeeded = last.values().stream().filter(doc -> doc.get("status").asText().equals("Succeeded")).count();

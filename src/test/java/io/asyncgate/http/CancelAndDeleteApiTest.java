@@ -2,11 +2,10 @@ package io.asyncgate.http;
 
 import io.asyncgate.support.TestTypes;
 
-import io.asyncgate.support.ApiAssertions;
 
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

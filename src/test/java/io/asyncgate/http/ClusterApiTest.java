@@ -1,6 +1,5 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.ApiAssertions;
 
 import static io.asyncgate.support.GatedProbes.attempts;
 import static io.asyncgate.support.GatedProbes.awaitMidSaga;
@@ -10,7 +9,7 @@ import static io.asyncgate.support.ApiAssertions.assertAccepted;
 import static io.asyncgate.support.ApiAssertions.assertProblem;
 import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
 import static io.asyncgate.support.ApiAssertions.await;
-import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,10 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.ApiAssertions;
 
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertAccepted;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;

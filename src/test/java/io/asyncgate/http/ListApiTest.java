@@ -6,7 +6,7 @@ import io.asyncgate.support.TestTypes;
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertProblem;
 import static io.asyncgate.support.ApiAssertions.await;
-import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static io.asyncgate.support.ApiAssertions.ids;
 import static io.asyncgate.support.ApiAssertions.listAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TestHttpClient;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -55,7 +56,7 @@ class ListApiTest {
   private static JsonNode page(String query) {
     HttpResponse<String> response = gate.get("/operations?" + query);
     assertEquals(200, response.statusCode(), () -> describe(response));
-    assertEquals("application/json", ApiAssertions.mediaType(response));
+    assertEquals("application/json", TestHttpClient.mediaType(response));
     return TestGate.json(response);
   }
 

@@ -7,7 +7,7 @@ import static io.asyncgate.support.ApiAssertions.assertAccepted;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
 import static io.asyncgate.support.ApiAssertions.assertProblem;
 import static io.asyncgate.support.ApiAssertions.await;
-import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -2,13 +2,12 @@ package io.asyncgate.http;
 
 import io.asyncgate.support.TestTypes;
 
-import io.asyncgate.support.ApiAssertions;
 
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
 import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
-import static io.asyncgate.support.ApiAssertions.describe;
-import static io.asyncgate.support.ApiAssertions.mediaType;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.TestHttpClient.mediaType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -7,14 +7,15 @@ import io.asyncgate.support.ApiAssertions;
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
 import static io.asyncgate.support.ApiAssertions.assertStatusVocabulary;
-import static io.asyncgate.support.ApiAssertions.describe;
-import static io.asyncgate.support.ApiAssertions.mediaType;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.TestHttpClient.mediaType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.support.TestGate;
+import io.asyncgate.support.Await;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.support.TestTypes.HeldStep;
 import java.io.IOException;
@@ -210,7 +211,7 @@ class StatusApiTest {
       assertEquals(200, response.statusCode(), describe(response));
       assertRetryAfter(response);
       assertTrue(Instant.now().isBefore(deadline), "never redirected; last: " + response.body());
-      TestGate.sleep(Duration.ofMillis(100));
+      Await.sleep(Duration.ofMillis(100));
     }
 
     assertEquals(URI.create(location + "/result"), response.uri());

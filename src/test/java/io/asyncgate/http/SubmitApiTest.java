@@ -4,7 +4,7 @@ import io.asyncgate.support.ApiAssertions;
 
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertAccepted;
-import static io.asyncgate.support.ApiAssertions.describe;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static io.asyncgate.support.ApiAssertions.stepNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

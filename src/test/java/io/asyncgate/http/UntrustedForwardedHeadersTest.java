@@ -1,6 +1,5 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.ApiAssertions;
 
 import static io.asyncgate.support.ApiAssertions.assertAccepted;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;

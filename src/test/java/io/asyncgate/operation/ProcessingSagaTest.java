@@ -23,6 +23,7 @@ import akka.pattern.StatusReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.json.Json;
 import io.asyncgate.support.TestGate;
+import io.asyncgate.support.Await;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.step.StepDefinition;
@@ -348,7 +349,7 @@ class ProcessingSagaTest {
     Instant deadline = Instant.now().plus(WITHIN);
     while (!COMPOSING.containsKey(id)) { // every step succeeded; the result is being made
       assertTrue(Instant.now().isBefore(deadline), "the result was never made");
-      TestGate.sleep(Duration.ofMillis(20));
+      Await.sleep(Duration.ofMillis(20));
     }
 
     HttpResponse<String> cancel = gate.post("/operations/" + id + "/cancel");
@@ -449,7 +450,7 @@ class ProcessingSagaTest {
       if (condition.test(last)) {
         return last;
       }
-      TestGate.sleep(Duration.ofMillis(20));
+      Await.sleep(Duration.ofMillis(20));
     }
     throw new AssertionError("the status of " + id + " did not get there within " + WITHIN + "; last: " + last);
   }

@@ -68,8 +68,8 @@ class DownstreamSimulatorTest {
     String body = reservation(UUID.randomUUID().toString(), 2);
     long reservedBefore = simulator.stat("inventory.reserved");
 
-    HttpResponse<String> first = simulator.send(simulator.post("/inventory/reservations", body).header("Idempotency-Key", key));
-    HttpResponse<String> second = simulator.send(simulator.post("/inventory/reservations", body).header("Idempotency-Key", key));
+    HttpResponse<String> first = simulator.send(simulator.postJsonRequest("/inventory/reservations", body).header("Idempotency-Key", key));
+    HttpResponse<String> second = simulator.send(simulator.postJsonRequest("/inventory/reservations", body).header("Idempotency-Key", key));
 
     assertEquals(201, first.statusCode(), first::body);
     assertEquals(201, second.statusCode(), second::body);
@@ -91,12 +91,12 @@ class DownstreamSimulatorTest {
   @Test
   void anIdempotencyKeyReusedForAnotherRequestIsRefusedWithoutEffect() {
     String key = UUID.randomUUID().toString();
-    simulator.send(simulator.post("/inventory/reservations", reservation("o-1", 1)).header("Idempotency-Key", key));
+    simulator.send(simulator.postJsonRequest("/inventory/reservations", reservation("o-1", 1)).header("Idempotency-Key", key));
     long reserved = simulator.stat("inventory.reserved");
 
     HttpResponse<String> otherBody = simulator.send(
-        simulator.post("/inventory/reservations", reservation("o-2", 1)).header("Idempotency-Key", key));
-    HttpResponse<String> otherPath = simulator.send(simulator.post("/shipments", "{\"orderId\":\"o-1\"}").header("Idempotency-Key", key));
+        simulator.postJsonRequest("/inventory/reservations", reservation("o-2", 1)).header("Idempotency-Key", key));
+    HttpResponse<String> otherPath = simulator.send(simulator.postJsonRequest("/shipments", "{\"orderId\":\"o-1\"}").header("Idempotency-Key", key));
 
     assertProblem(otherBody, 422, "IdempotencyKeyReused");
     assertTrue(TestGate.json(otherBody).get("detail").asText().contains("another body"), otherBody::body);

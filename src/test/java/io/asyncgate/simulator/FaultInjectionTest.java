@@ -64,7 +64,7 @@ class FaultInjectionTest {
     try (RunningSimulator simulator = RunningSimulator.start(Duration.ofMillis(200), 0.0)) {
       List<CompletableFuture<HttpResponse<String>>> sent = IntStream.range(0, 4)
           .mapToObj(i -> CompletableFuture.supplyAsync(() -> simulator.send(
-              simulator.post("/inventory/reservations", RESERVATION).header("Idempotency-Key", "same-key")), clients))
+              simulator.postJsonRequest("/inventory/reservations", RESERVATION).header("Idempotency-Key", "same-key")), clients))
           .toList();
       List<HttpResponse<String>> responses = sent.stream().map(CompletableFuture::join).toList();
 

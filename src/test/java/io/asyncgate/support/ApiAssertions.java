@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.TestHttpClient.mediaType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
@@ -29,7 +31,7 @@ public final class ApiAssertions {
   public static JsonNode assertProblem(HttpResponse<String> response, String base, int status, String kind) {
     assertEquals(status, response.statusCode(), () -> "status of " + describe(response));
     assertEquals("application/problem+json", mediaType(response), () -> "content type of " + describe(response));
-    JsonNode problem = TestGate.json(response);
+    JsonNode problem = TestHttpClient.json(response);
     assertEquals(base + "/problems/" + kind, problem.path("type").asText(), () -> "type of " + response.body());
     assertFalse(problem.path("title").asText().isBlank(), () -> "title of " + response.body());
     assertEquals(status, problem.path("status").asInt(), () -> "status member of " + response.body());
@@ -58,7 +60,7 @@ public final class ApiAssertions {
   public static JsonNode assertAccepted(HttpResponse<String> response, String base, String type) {
     assertEquals(202, response.statusCode(), () -> describe(response));
     assertEquals("application/json", mediaType(response));
-    JsonNode doc = TestGate.json(response);
+    JsonNode doc = TestHttpClient.json(response);
     String id = doc.path("id").asText();
     assertEquals(id, UUID.fromString(id).toString(), "id is a UUID");
     assertEquals(base + "/operations/" + id, response.headers().firstValue("Location").orElse(null), "Location");
@@ -84,16 +86,6 @@ public final class ApiAssertions {
     return names;
   }
 
-  /** The media type without parameters, lower case. */
-  public static String mediaType(HttpResponse<?> response) {
-    return response.headers().firstValue("Content-Type").orElse("").split(";", 2)[0].trim().toLowerCase();
-  }
-
-  public static String describe(HttpResponse<String> response) {
-    return response.request().method() + " " + response.uri() + " -> " + response.statusCode() + " " + response.headers().map()
-        + " " + response.body();
-  }
-
   /** Repeats {@code call} until its answer passes {@code done}; fails with the last answer when time is up. */
   public static <T> T await(Supplier<T> call, Predicate<T> done, Duration within, String what) {
     Instant deadline = Instant.now().plus(within);
@@ -102,7 +94,7 @@ public final class ApiAssertions {
       if (Instant.now().isAfter(deadline)) {
         fail(what + " did not happen within " + within + "; last: " + last);
       }
-      TestGate.sleep(Duration.ofMillis(50));
+      Await.sleep(Duration.ofMillis(50));
       last = call.get();
     }
     return last;
@@ -116,7 +108,7 @@ public final class ApiAssertions {
       HttpResponse<String> page = gate.get("/operations?limit=100" + (query.isEmpty() ? "" : "&" + query)
           + (cursor == null ? "" : "&cursor=" + cursor));
       assertEquals(200, page.statusCode(), () -> describe(page));
-      JsonNode body = TestGate.json(page);
+      JsonNode body = TestHttpClient.json(page);
       body.path("items").forEach(all::add);
       cursor = body.path("nextCursor").isNull() ? null : body.path("nextCursor").asText();
     } while (cursor != null);
@@ -140,7 +132,7 @@ public final class ApiAssertions {
     await(() -> ids(listAll(gate, createdSince)), ids -> ids.contains(id), Duration.ofSeconds(10),
         "the sentinel " + id + " in the listing");
     // The view's slices poll the journal every 200 ms: give a stored rejected request that long again.
-    TestGate.sleep(Duration.ofMillis(500));
+    Await.sleep(Duration.ofMillis(500));
     assertEquals(List.of(id), ids(listAll(gate, createdSince)), "only the sentinel was stored");
   }
 

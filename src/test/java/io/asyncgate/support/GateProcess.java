@@ -1,11 +1,9 @@
 package io.asyncgate.support;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,22 +23,16 @@ import java.util.concurrent.TimeUnit;
  * simulator, at which the demo's downstream URL is pointed. For the {@code *IT} tests, which Failsafe runs after
  * {@code package} with {@code -Dasyncgate.jar} set. Output goes to a log file under {@code target/}.
  */
-public final class GateProcess implements AutoCloseable {
+public final class GateProcess extends GateClient {
   private final Process process;
   private final Path log;
-  private final int httpPort;
   private final int simulatorPort;
-  private final ExecutorService executor;
-  private final HttpClient client;
 
   private GateProcess(Process process, Path log, int httpPort, int simulatorPort) {
+    super("http://127.0.0.1:" + httpPort, "gate-process-" + process.pid(), 2, Optional.of(Duration.ofSeconds(30)));
     this.process = process;
     this.log = log;
-    this.httpPort = httpPort;
     this.simulatorPort = simulatorPort;
-    // An executor of our own: on 2 cores the JDK client would otherwise start a thread per call.
-    this.executor = Executors.newFixedThreadPool(2);
-    this.client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   /** The shaded jar under test, as Failsafe passes it. */
@@ -132,27 +123,24 @@ public final class GateProcess implements AutoCloseable {
    */
   public Duration awaitReady(Duration within) {
     long start = System.nanoTime();
-    long deadline = start + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("asyncgate exited with " + process.exitValue() + " before it was ready:\n" + logTail());
-      }
-      try {
-        HttpResponse<String> response = client.send(
-            HttpRequest.newBuilder(uri("/health/ready")).timeout(Duration.ofSeconds(2)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          return Duration.ofNanos(System.nanoTime() - start);
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      TestGate.sleep(Duration.ofMillis(50));
+    try {
+      Await.until("GET /health/ready answering 200", this::readiness, status -> status == 200, within);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ":\n" + logTail(), e);
     }
-    throw new AssertionError("asyncgate was not ready within " + within + ":\n" + logTail());
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** The status {@code GET /health/ready} answers, 0 while nothing listens yet; fails once the process has exited. */
+  private int readiness() {
+    if (!process.isAlive()) {
+      throw new AssertionError("asyncgate exited with " + process.exitValue() + " before it was ready");
+    }
+    try {
+      return send(HttpRequest.newBuilder(uri("/health/ready")).timeout(Duration.ofSeconds(2)).GET().build()).statusCode();
+    } catch (UncheckedIOException notListeningYet) {
+      return 0;
+    }
   }
 
   /**
@@ -160,26 +148,20 @@ public final class GateProcess implements AutoCloseable {
    * 200; fails if the port closes first.
    */
   public HttpResponse<String> awaitNotReady() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
+    return Await.until("the node answering not ready after SIGTERM", () -> {
       try {
-        HttpResponse<String> ready = get("/health/ready");
-        if (ready.statusCode() != 200) {
-          return ready;
-        }
+        return get("/health/ready");
       } catch (UncheckedIOException e) {
         throw new AssertionError("the node closed its port before it answered not ready: " + e.getMessage(), e);
       }
-      TestGate.sleep(Duration.ofMillis(20));
-    }
-    throw new AssertionError("the node still answered ready 10 s after SIGTERM");
+    }, ready -> ready.statusCode() != 200, Duration.ofSeconds(10), Duration.ofMillis(20));
   }
 
   /** A problem+json answer with this status whose type ends in {@code /problems/<kind>}. */
   public static void assertProblem(HttpResponse<String> response, int status, String kind) {
     if (response.statusCode() != status
         || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")
-        || !TestGate.json(response).path("type").asText().endsWith("/problems/" + kind)) {
+        || !json(response).path("type").asText().endsWith("/problems/" + kind)) {
       throw new AssertionError("expected a " + status + " problem of type " + kind + ", got " + response.statusCode() + " "
           + response.headers().map() + " " + response.body());
     }
@@ -234,8 +216,7 @@ public final class GateProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    // The client's executor stays up until close(): a JDK HttpClient whose executor is shut down
-    // never completes a request, and load drivers still try this node after it has exited.
+    // The client's executor stays up until close(): load drivers still try this node after it has exited.
     return process.exitValue();
   }
 
@@ -251,68 +232,9 @@ public final class GateProcess implements AutoCloseable {
     return log;
   }
 
-  public URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + httpPort + path);
-  }
-
   /** The address, {@code host:port}, of the simulator the node's steps call: its embedded one, or a standalone one. */
   public String simulatorHostPort() {
     return "127.0.0.1:" + simulatorPort;
-  }
-
-  public HttpResponse<String> send(HttpRequest request) {
-    return TestGate.send(client, request);
-  }
-
-  public HttpResponse<String> postJson(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json))
-        .build());
-  }
-
-  public HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
-  }
-
-  public static String order(String customer, int quantity) {
-    return "{\"customer\":\"" + customer + "\",\"items\":[{\"name\":\"widget\",\"quantity\":" + quantity + "}]}";
-  }
-
-  /** The status document (never redirected); fails on anything but 200. */
-  public JsonNode status(String id) {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/operations/" + id + "?redirect=false"))
-        .timeout(Duration.ofSeconds(30)).GET().build());
-    if (response.statusCode() != 200) {
-      throw new AssertionError("expected 200 for status of " + id + ", got " + response.statusCode() + ": " + response.body());
-    }
-    return TestGate.json(response);
-  }
-
-  /** Polls the status until the operation is terminal or the time is up; returns the last document. */
-  public JsonNode awaitTerminal(String id, Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    JsonNode doc = status(id);
-    while (!isTerminal(doc) && System.nanoTime() < deadline) {
-      TestGate.sleep(Duration.ofMillis(100));
-      doc = status(id);
-    }
-    return doc;
-  }
-
-  public static boolean isTerminal(JsonNode status) {
-    String s = status.get("status").asText();
-    return s.equals("Succeeded") || s.equals("Failed") || s.equals("Canceled");
-  }
-
-  /** The most attempts any step of the status document took: 2 when a step ran again after a crash. */
-  public static int maxAttempts(JsonNode status) {
-    int max = 0;
-    for (JsonNode step : status.path("steps")) {
-      max = Math.max(max, step.path("attempts").asInt());
-    }
-    return max;
   }
 
   public String logTail() {
@@ -330,6 +252,6 @@ public final class GateProcess implements AutoCloseable {
     if (process.isAlive()) {
       kill();
     }
-    executor.shutdownNow();
+    super.close();
   }
 }

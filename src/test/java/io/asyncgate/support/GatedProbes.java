@@ -84,7 +84,7 @@ public final class GatedProbes {
       HttpResponse<String> refused = response;
       String retryAfter = refused.headers().firstValue("Retry-After")
           .orElseThrow(() -> new AssertionError("a 503 without Retry-After: " + refused.body()));
-      TestGate.sleep(Duration.ofSeconds(Long.parseLong(retryAfter)));
+      Await.sleep(Duration.ofSeconds(Long.parseLong(retryAfter)));
       response = node.postJson(ROUTE, "{\"gate\":\"" + gate + "\"}");
     }
     HttpResponse<String> last = response;
@@ -102,7 +102,7 @@ public final class GatedProbes {
           && executions(id, "work") == 1) {
         return;
       }
-      TestGate.sleep(Duration.ofMillis(50));
+      Await.sleep(Duration.ofMillis(50));
     }
     throw new AssertionError("operation " + id + " did not get to its running middle step within " + within + "; last: " + last);
   }

@@ -74,7 +74,7 @@ public final class ProcessCluster implements AutoCloseable {
       try (Socket ignored = new Socket("127.0.0.1", simulatorPort)) {
         return;
       } catch (IOException notListeningYet) {
-        TestGate.sleep(Duration.ofMillis(100));
+        Await.sleep(Duration.ofMillis(100));
       }
     }
     throw new AssertionError("the simulator did not listen on " + simulatorPort + " within " + READY_WITHIN);

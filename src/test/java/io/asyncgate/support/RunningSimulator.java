@@ -1,32 +1,23 @@
 package io.asyncgate.support;
 
-import io.asyncgate.simulator.DownstreamSimulator;
-import io.asyncgate.simulator.SimulatorSettings;
-
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.asyncgate.simulator.DownstreamSimulator;
+import io.asyncgate.simulator.SimulatorSettings;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** A simulator bound to a free port in an actor system of its own, and a JDK client to call it. */
-public final class RunningSimulator implements AutoCloseable {
+/** A simulator bound to a free port in an actor system of its own, and the client to call it. */
+public final class RunningSimulator extends TestHttpClient {
   private final ActorSystem<Void> system;
-  private final ServerBinding binding;
-  private final ExecutorService executor = Executors.newFixedThreadPool(2);
-  private final HttpClient client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
 
   private RunningSimulator(ActorSystem<Void> system, ServerBinding binding) {
+    super("http://127.0.0.1:" + binding.localAddress().getPort(), "simulator", 2, Optional.of(Duration.ofSeconds(30)));
     this.system = system;
-    this.binding = binding;
   }
 
   public static RunningSimulator start(Duration latency, double failureRate) {
@@ -45,35 +36,9 @@ public final class RunningSimulator implements AutoCloseable {
     return start(Duration.ZERO, 0.0);
   }
 
-  public URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path);
-  }
-
-  public HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET());
-  }
-
-  public HttpResponse<String> delete(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).DELETE());
-  }
-
-  public HttpResponse<String> postJson(String path, String json) {
-    return send(post(path, json));
-  }
-
-  public HttpRequest.Builder post(String path, String json) {
-    return HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json));
-  }
-
-  public HttpResponse<String> send(HttpRequest.Builder request) {
-    return TestGate.send(client, request.timeout(Duration.ofSeconds(30)).build());
-  }
-
   /** One counter of {@code GET /stats}, e.g. "inventory.reserved". */
   public long stat(String name) {
-    JsonNode stats = TestGate.json(get("/stats"));
+    JsonNode stats = json(get("/stats"));
     if (!stats.has(name)) {
       throw new AssertionError("no counter " + name + " in " + stats);
     }
@@ -84,6 +49,6 @@ public final class RunningSimulator implements AutoCloseable {
   public void close() {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
-    executor.shutdownNow();
+    super.close();
   }
 }

@@ -61,7 +61,7 @@ public final class StepCalls {
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError("calls of " + requestId + " did not get there within " + within + "; they are " + calls);
       }
-      TestGate.sleep(Duration.ofMillis(20));
+      Await.sleep(Duration.ofMillis(20));
     }
   }
 

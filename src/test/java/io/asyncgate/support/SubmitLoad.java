@@ -137,7 +137,7 @@ public final class SubmitLoad implements AutoCloseable {
       if (a.status() == 202) {
         stored = a;
       } else {
-        TestGate.sleep(Duration.ofMillis(200));
+        Await.sleep(Duration.ofMillis(200));
       }
     }
     assertTrue(stored != null, "node " + (node + 1) + " stored no submit within " + within);

@@ -33,7 +33,7 @@ public final class TestTypes {
   /** Submits to {@code POST /held} (asserting the 202) and returns the operation id. */
   public static String submitHeld(TestGate gate) {
     HttpResponse<String> response = gate.postJson("/held", "{}");
-    assertEquals(202, response.statusCode(), () -> ApiAssertions.describe(response));
+    assertEquals(202, response.statusCode(), () -> TestHttpClient.describe(response));
     return TestGate.json(response).path("id").asText();
   }
 
