@@ -115,12 +115,8 @@ class GatewaySagaBenchmarkIT {
       return System.nanoTime() - sent;
     }
     String id = TestGate.json(submit).path("id").asText();
-    long deadline = sent + TERMINAL_WITHIN.toNanos();
-    JsonNode status = node.status(id);
-    while (!GateProcess.isTerminal(status) && System.nanoTime() < deadline) {
-      Await.sleep(Duration.ofMillis(pollMillis));
-      status = node.status(id);
-    }
+    Duration left = TERMINAL_WITHIN.minusNanos(System.nanoTime() - sent);
+    JsonNode status = Await.lastUntil(() -> node.status(id), GateProcess::isTerminal, left, Duration.ofMillis(pollMillis));
     long elapsed = System.nanoTime() - sent;
     if (!status.path("status").asText().equals("Succeeded")) {
       wrong.add(status.toString());

@@ -5,7 +5,6 @@ import io.asyncgate.support.TestTypes;
 
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertProblem;
-import static io.asyncgate.support.ApiAssertions.await;
 import static io.asyncgate.support.TestHttpClient.describe;
 import static io.asyncgate.support.ApiAssertions.ids;
 import static io.asyncgate.support.ApiAssertions.listAll;
@@ -16,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.TestHttpClient;
+import io.asyncgate.support.Await;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -72,7 +72,7 @@ class ListApiTest {
             .thenComparing(d -> d.path("id").asText()).reversed())
         .map(d -> d.path("id").asText())
         .toList();
-    await(() -> ids(listAll(gate, "type=paged")), got -> got.size() == 7, VIEW_CATCHES_UP, "7 paged operations in the listing");
+    Await.until("7 paged operations in the listing", () -> ids(listAll(gate, "type=paged")), got -> got.size() == 7, VIEW_CATCHES_UP);
 
     List<String> paged = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
@@ -96,9 +96,8 @@ class ListApiTest {
     String id = gate.submitOrder("Ada", 1);
     gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
 
-    JsonNode item = await(() -> listAll(gate, "type=orders&status=Succeeded").stream()
-            .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null),
-        found -> found != null, VIEW_CATCHES_UP, "the order in the listing");
+    JsonNode item = Await.until("the order in the listing", () -> listAll(gate, "type=orders&status=Succeeded").stream()
+            .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null), found -> found != null, VIEW_CATCHES_UP);
 
     assertEquals("orders", item.path("type").asText());
     assertEquals("Succeeded", item.path("status").asText());
@@ -111,8 +110,7 @@ class ListApiTest {
     String file = submit("/files", "{\"name\":\"listed\",\"rows\":1}").path("id").asText();
     String order = gate.submitOrder("Ada", 1);
 
-    List<JsonNode> files = await(() -> listAll(gate, "type=files"), docs -> ids(docs).contains(file), VIEW_CATCHES_UP,
-        "the file operation in the listing");
+    List<JsonNode> files = Await.until("the file operation in the listing", () -> listAll(gate, "type=files"), docs -> ids(docs).contains(file), VIEW_CATCHES_UP);
 
     assertFalse(ids(files).contains(order));
     files.forEach(doc -> assertEquals("files", doc.path("type").asText(), doc::toString));
@@ -126,10 +124,8 @@ class ListApiTest {
     gate.awaitStatus(declined, "Failed", FINISH_WITHIN);
     gate.awaitStatus(shipped, "Succeeded", FINISH_WITHIN);
 
-    List<JsonNode> failed = await(() -> listAll(gate, "status=Failed"), docs -> ids(docs).contains(declined),
-        VIEW_CATCHES_UP, "the declined order among the Failed");
-    List<JsonNode> succeeded = await(() -> listAll(gate, "status=Succeeded"), docs -> ids(docs).contains(shipped),
-        VIEW_CATCHES_UP, "the shipped order among the Succeeded");
+    List<JsonNode> failed = Await.until("the declined order among the Failed", () -> listAll(gate, "status=Failed"), docs -> ids(docs).contains(declined), VIEW_CATCHES_UP);
+    List<JsonNode> succeeded = Await.until("the shipped order among the Succeeded", () -> listAll(gate, "status=Succeeded"), docs -> ids(docs).contains(shipped), VIEW_CATCHES_UP);
 
     assertFalse(ids(failed).contains(shipped));
     assertFalse(ids(succeeded).contains(declined));
@@ -142,11 +138,11 @@ class ListApiTest {
   void aPurgedOperationLeavesTheListing() {
     String id = submit("/purged", "{}").path("id").asText();
     gate.awaitTerminal(id, VIEW_CATCHES_UP);
-    await(() -> ids(listAll(gate, "type=purged")), got -> got.contains(id), VIEW_CATCHES_UP, "the operation listed");
+    Await.until("the operation listed", () -> ids(listAll(gate, "type=purged")), got -> got.contains(id), VIEW_CATCHES_UP);
 
     assertEquals(204, gate.delete("/operations/" + id).statusCode());
 
-    await(() -> ids(listAll(gate, "type=purged")), got -> !got.contains(id), VIEW_CATCHES_UP, "the purged operation gone");
+    Await.until("the purged operation gone", () -> ids(listAll(gate, "type=purged")), got -> !got.contains(id), VIEW_CATCHES_UP);
   }
 
   @Test
@@ -158,8 +154,7 @@ class ListApiTest {
       later = submit("/dated", "{}");
     } while (!Instant.parse(later.path("createdDateTime").asText()).isAfter(earlierAt));
     String laterId = later.path("id").asText();
-    await(() -> ids(listAll(gate, "type=dated")), got -> got.contains(laterId) && got.contains(earlier.path("id").asText()),
-        VIEW_CATCHES_UP, "both dated operations in the listing");
+    Await.until("both dated operations in the listing", () -> ids(listAll(gate, "type=dated")), got -> got.contains(laterId) && got.contains(earlier.path("id").asText()), VIEW_CATCHES_UP);
 
     List<String> after = ids(listAll(gate, "type=dated&createdAfter=" + URLEncoder.encode(earlierAt.toString(), StandardCharsets.UTF_8)));
 
@@ -193,7 +188,7 @@ class ListApiTest {
   void limitOfOneAndOfAHundredAreAccepted() {
     gate.submitOrder("Ada", 1);
     gate.submitOrder("Ada", 2);
-    int total = await(() -> listAll(gate, "type=orders").size(), n -> n >= 2, VIEW_CATCHES_UP, "two orders in the listing");
+    int total = Await.until("two orders in the listing", () -> listAll(gate, "type=orders").size(), n -> n >= 2, VIEW_CATCHES_UP);
 
     JsonNode one = page("type=orders&limit=1");
     assertEquals(1, one.path("items").size(), one::toString);

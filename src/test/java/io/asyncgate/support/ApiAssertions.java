@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** What every client of API.md may rely on, written once: problem bodies, polling headers, the status vocabulary. */
@@ -86,20 +85,6 @@ public final class ApiAssertions {
     return names;
   }
 
-  /** Repeats {@code call} until its answer passes {@code done}; fails with the last answer when time is up. */
-  public static <T> T await(Supplier<T> call, Predicate<T> done, Duration within, String what) {
-    Instant deadline = Instant.now().plus(within);
-    T last = call.get();
-    while (!done.test(last)) {
-      if (Instant.now().isAfter(deadline)) {
-        fail(what + " did not happen within " + within + "; last: " + last);
-      }
-      Await.sleep(Duration.ofMillis(50));
-      last = call.get();
-    }
-    return last;
-  }
-
   /** Every operation of the listing, all pages (newest first). */
   public static List<JsonNode> listAll(TestGate gate, String query) {
     List<JsonNode> all = new ArrayList<>();
@@ -129,8 +114,8 @@ public final class ApiAssertions {
     String createdSince = "createdAfter=" + before;
     rejected.run();
     String id = sentinel.get();
-    await(() -> ids(listAll(gate, createdSince)), ids -> ids.contains(id), Duration.ofSeconds(10),
-        "the sentinel " + id + " in the listing");
+    Await.until("the sentinel " + id + " in the listing", () -> ids(listAll(gate, createdSince)), ids -> ids.contains(id),
+        Duration.ofSeconds(10));
     // The view's slices poll the journal every 200 ms: give a stored rejected request that long again.
     Await.sleep(Duration.ofMillis(500));
     assertEquals(List.of(id), ids(listAll(gate, createdSince)), "only the sentinel was stored");

@@ -3,7 +3,11 @@ package io.asyncgate.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The HTTP API of one asyncgate node as a client uses it: submit the demo's order, read an
@@ -48,6 +52,25 @@ public abstract class GateClient extends TestHttpClient {
   /** Polls the status until the operation is terminal; fails with the last document when the time is up. */
   public JsonNode awaitTerminal(String id, Duration within) {
     return Await.until("operation " + id + " finishing", () -> status(id), GateClient::isTerminal, within);
+  }
+
+  /**
+   * Reads the status of each operation not yet terminal, every 100 ms, until all are terminal or the
+   * time is up, and returns the last document of each — without failing, for tests that report what
+   * they saw before they assert. {@code read} is shown every document as it is read.
+   */
+  public Map<String, JsonNode> lastStatuses(List<String> ids, Duration within, Consumer<JsonNode> read) {
+    Map<String, JsonNode> last = new LinkedHashMap<>();
+    return Await.lastUntil(() -> {
+      for (String id : ids) {
+        if (!(last.containsKey(id) && isTerminal(last.get(id)))) {
+          JsonNode doc = status(id);
+          last.put(id, doc);
+          read.accept(doc);
+        }
+      }
+      return last;
+    }, docs -> docs.size() == ids.size() && docs.values().stream().allMatch(GateClient::isTerminal), within, Duration.ofMillis(100));
   }
 
   public static boolean isTerminal(JsonNode status) {

@@ -13,7 +13,6 @@ import io.asyncgate.step.Step;
 import io.asyncgate.step.StepContext;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,17 +93,9 @@ public final class GatedProbes {
 
   /** Waits until prepare succeeded and work runs, its first execution under way. */
   public static void awaitMidSaga(TestGate node, String id, Duration within) {
-    Instant deadline = Instant.now().plus(within);
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = node.status(id);
-      if (stepStatus(last, "prepare").equals("Succeeded") && stepStatus(last, "work").equals("Running")
-          && executions(id, "work") == 1) {
-        return;
-      }
-      Await.sleep(Duration.ofMillis(50));
-    }
-    throw new AssertionError("operation " + id + " did not get to its running middle step within " + within + "; last: " + last);
+    Await.until("operation " + id + " getting to its running middle step", () -> node.status(id),
+        doc -> stepStatus(doc, "prepare").equals("Succeeded") && stepStatus(doc, "work").equals("Running")
+            && executions(id, "work") == 1, within);
   }
 
   private static JsonNode step(JsonNode doc, String name) {

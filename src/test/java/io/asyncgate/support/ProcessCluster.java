@@ -66,18 +66,19 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   private void awaitSimulator() {
-    long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!simulator.isAlive()) {
-        throw new AssertionError("the simulator exited with " + simulator.exitValue());
-      }
-      try (Socket ignored = new Socket("127.0.0.1", simulatorPort)) {
-        return;
-      } catch (IOException notListeningYet) {
-        Await.sleep(Duration.ofMillis(100));
-      }
+    Await.until("the simulator listening on " + simulatorPort, this::simulatorListens, listens -> listens, READY_WITHIN,
+        Duration.ofMillis(100));
+  }
+
+  private boolean simulatorListens() {
+    if (!simulator.isAlive()) {
+      throw new AssertionError("the simulator exited with " + simulator.exitValue());
     }
-    throw new AssertionError("the simulator did not listen on " + simulatorPort + " within " + READY_WITHIN);
+    try (Socket ignored = new Socket("127.0.0.1", simulatorPort)) {
+      return true;
+    } catch (IOException notListeningYet) {
+      return false;
+    }
   }
 
   /** Starts {@code count} nodes on the database and waits until every one is ready. */

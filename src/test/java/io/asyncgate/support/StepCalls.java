@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.json.Json;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,17 +51,7 @@ public final class StepCalls {
 
   /** Waits (polling) until the calls of the operation satisfy {@code condition}. */
   public List<Call> await(String requestId, Predicate<List<Call>> condition, Duration within) {
-    Instant deadline = Instant.now().plus(within);
-    while (true) {
-      List<Call> calls = of(requestId);
-      if (condition.test(calls)) {
-        return calls;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("calls of " + requestId + " did not get there within " + within + "; they are " + calls);
-      }
-      Await.sleep(Duration.ofMillis(20));
-    }
+    return Await.until("the calls of " + requestId + " getting there", () -> of(requestId), condition, within, Duration.ofMillis(20));
   }
 
   /** Completes an attempt made by {@link #held()}, once it has started. */

@@ -129,19 +129,10 @@ public final class SubmitLoad implements AutoCloseable {
    * or from submits sent every 200 ms until there is one, for at most {@code within}.
    */
   public Answer firstStoredAfter(int node, Instant since, Duration within) {
-    Instant deadline = Instant.now().plus(within);
-    Answer stored = answers.stream()
-        .filter(a -> a.node() == node && a.sentAt().isAfter(since) && a.status() == 202).findFirst().orElse(null);
-    while (stored == null && Instant.now().isBefore(deadline)) {
-      Answer a = submitTo(node);
-      if (a.status() == 202) {
-        stored = a;
-      } else {
-        Await.sleep(Duration.ofMillis(200));
-      }
-    }
-    assertTrue(stored != null, "node " + (node + 1) + " stored no submit within " + within);
-    return stored;
+    return answers.stream()
+        .filter(a -> a.node() == node && a.sentAt().isAfter(since) && a.status() == 202).findFirst()
+        .orElseGet(() -> Await.until("node " + (node + 1) + " storing a submit", () -> submitTo(node), a -> a.status() == 202,
+            within, Duration.ofMillis(200)));
   }
 
   /** A 202, or a 503 problem saying when to retry: all a client under load may be answered. Never a 500. */

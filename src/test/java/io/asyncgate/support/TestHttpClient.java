@@ -33,6 +33,10 @@ public class TestHttpClient implements AutoCloseable {
    * @param requestTimeout how long any request built here may take; empty: as long as it takes
    */
   protected TestHttpClient(String base, String name, int threads, Optional<Duration> requestTimeout) {
+    this(base, name, threads, requestTimeout, HttpClient.Redirect.NEVER);
+  }
+
+  private TestHttpClient(String base, String name, int threads, Optional<Duration> requestTimeout, HttpClient.Redirect redirect) {
     this.base = base;
     this.requestTimeout = requestTimeout;
     AtomicInteger count = new AtomicInteger();
@@ -41,12 +45,17 @@ public class TestHttpClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.client = HttpClient.newBuilder().executor(executor).connectTimeout(CONNECT_TIMEOUT).build();
+    this.client = HttpClient.newBuilder().executor(executor).connectTimeout(CONNECT_TIMEOUT).followRedirects(redirect).build();
   }
 
   /** A client of {@code base} on two threads, each request given 30 s. */
   public static TestHttpClient to(String base, String name) {
     return new TestHttpClient(base, name, 2, Optional.of(Duration.ofSeconds(30)));
+  }
+
+  /** The same, following redirects as a browser does (a {@code 303} to the result), each request as long as it takes. */
+  public static TestHttpClient followingRedirects(String base, String name) {
+    return new TestHttpClient(base, name, 2, Optional.empty(), HttpClient.Redirect.NORMAL);
   }
 
   public String base() {
