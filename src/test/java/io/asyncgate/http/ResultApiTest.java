@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.support.TestTypes.HeldStep;
 import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +51,7 @@ class ResultApiTest {
     assertRetryAfter(response);
     assertEquals(gate.base() + "/operations/" + id, response.headers().firstValue("Location").orElse(null));
     assertEquals("Running", TestGate.json(response).path("status").asText());
-    HeldStep.release(id);
+    TestTypes.release(id);
   }
 
   @Test
@@ -131,7 +130,7 @@ class ResultApiTest {
     String id = submit("/held", "{}");
     gate.awaitStatus(id, "Running", FINISH_WITHIN);
     assertEquals(202, gate.post("/operations/" + id + "/cancel").statusCode());
-    HeldStep.release(id);
+    TestTypes.release(id);
     gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
 
     HttpResponse<String> response = gate.get("/operations/" + id + "/result");

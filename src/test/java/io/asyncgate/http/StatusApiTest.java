@@ -18,7 +18,6 @@ import io.asyncgate.support.TestGate;
 import io.asyncgate.support.Await;
 import io.asyncgate.support.TestHttpClient;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.support.TestTypes.HeldStep;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -63,7 +62,7 @@ class StatusApiTest {
       assertFalse(doc.has("result"), doc::toString);
       assertFalse(doc.has("error"), doc::toString);
     }
-    HeldStep.release(id);
+    TestTypes.release(id);
   }
 
   @Test
@@ -137,7 +136,7 @@ class StatusApiTest {
     String id = TestTypes.submitHeld(gate);
     gate.awaitStatus(id, "Running", FINISH_WITHIN);
     assertEquals(202, gate.post("/operations/" + id + "/cancel").statusCode());
-    HeldStep.release(id);
+    TestTypes.release(id);
     gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
 
     HttpResponse<String> response = gate.get("/operations/" + id);

@@ -1,6 +1,6 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.support.StepCalls;
+import io.asyncgate.support.ScriptedSteps;
 
 import io.asyncgate.step.Step;
 
@@ -8,12 +8,12 @@ import io.asyncgate.step.StepFailure;
 
 import io.asyncgate.step.RetryPolicy;
 
-import static io.asyncgate.support.StepCalls.alwaysFailsTransiently;
-import static io.asyncgate.support.StepCalls.failsTransiently;
-import static io.asyncgate.support.StepCalls.neverCompletes;
-import static io.asyncgate.support.StepCalls.rejects;
-import static io.asyncgate.support.StepCalls.succeeds;
-import static io.asyncgate.support.StepCalls.undoFailsTransiently;
+import static io.asyncgate.support.ScriptedSteps.alwaysFailsTransiently;
+import static io.asyncgate.support.ScriptedSteps.failsTransiently;
+import static io.asyncgate.support.ScriptedSteps.neverCompletes;
+import static io.asyncgate.support.ScriptedSteps.rejects;
+import static io.asyncgate.support.ScriptedSteps.succeeds;
+import static io.asyncgate.support.ScriptedSteps.undoFailsTransiently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +33,7 @@ import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.operation.RequestBuffer.Change;
-import io.asyncgate.support.StepCalls.Call;
+import io.asyncgate.support.ScriptedSteps.Call;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +56,7 @@ class ProcessingSagaTest {
   private static final Duration WITHIN = Duration.ofSeconds(30);
   private static final Duration LONG = Duration.ofMinutes(5);
   private static final RetryPolicy QUICK_RETRY = new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(50), 1.0, 0.0);
-  private static final StepCalls CALLS = new StepCalls();
+  private static final ScriptedSteps CALLS = new ScriptedSteps();
 
   private static final OperationType RETRY = type("retry",
       def("first", CALLS.step(succeeds())),
@@ -81,7 +81,7 @@ class ProcessingSagaTest {
   private static final OperationType HONOURS_RETRY_AFTER = type("retry-after",
       def("a", CALLS.step(ctx -> ctx.attempt() == 1
           ? CompletableFuture.failedFuture(StepFailure.transientFailure("Busy", "come back later").retryAfter(RETRY_AFTER))
-          : CompletableFuture.completedFuture(StepCalls.output(ctx))),
+          : CompletableFuture.completedFuture(ScriptedSteps.output(ctx))),
           LONG, new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 1.0, 0.0)));
 
   private static final OperationType KEYS = type("keys",

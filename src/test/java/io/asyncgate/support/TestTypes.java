@@ -2,32 +2,34 @@ package io.asyncgate.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.step.CompensableStep;
+import io.asyncgate.json.Json;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Operation types registered in Java, as a user of the Step SPI would, to reach each outcome on demand. */
 public final class TestTypes {
-  private TestTypes() {}
-
+  private static final ScriptedSteps STEPS = new ScriptedSteps();
   private static final RetryPolicy TWO_QUICK_ATTEMPTS = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20), 2.0, 0.0);
 
-  /** {@code POST /held}: one step that runs until the test calls {@link HeldStep#release}. */
+  private TestTypes() {}
+
+  /** {@code POST /held}: one step that runs until the test calls {@link #release}; its compensation succeeds at once. */
   public static OperationType held() {
     return OperationType.builder("held")
         .route("POST /held")
-        .step("wait-for-release", new HeldStep(), Duration.ofSeconds(120), TWO_QUICK_ATTEMPTS)
+        .step("wait-for-release", STEPS.step(STEPS.heldUntilReleased(StepContext::requestId)), Duration.ofSeconds(120),
+            TWO_QUICK_ATTEMPTS)
         .build();
+  }
+
+  /** Lets the held step of the operation finish with {@code {"released": true}}, also if it has not started yet. */
+  public static void release(String operationId) {
+    STEPS.release(operationId, Json.object().put("released", true));
   }
 
   /** Submits to {@code POST /held} (asserting the 202) and returns the operation id. */
@@ -61,25 +63,5 @@ public final class TestTypes {
         .route("POST /" + name)
         .step("finish", ctx -> CompletableFuture.completedFuture(Json.object().put("done", true)))
         .build();
-  }
-
-  /** Completes when released; its compensation succeeds at once. */
-  public static final class HeldStep implements CompensableStep {
-    private static final Map<String, CompletableFuture<JsonNode>> RUNNING = new ConcurrentHashMap<>();
-
-    public static void release(String operationId) {
-      RUNNING.computeIfAbsent(operationId, id -> new CompletableFuture<>())
-          .complete(Json.object().put("released", true));
-    }
-
-    @Override
-    public CompletionStage<JsonNode> execute(StepContext context) {
-      return RUNNING.computeIfAbsent(context.requestId(), id -> new CompletableFuture<>());
-    }
-
-    @Override
-    public CompletionStage<Void> compensate(StepContext context) {
-      return CompletableFuture.completedFuture(null);
-    }
   }
 }

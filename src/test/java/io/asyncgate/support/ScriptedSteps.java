@@ -1,16 +1,12 @@
 package io.asyncgate.support;
 
-import io.asyncgate.step.Step;
-
-import io.asyncgate.step.StepContext;
-
-import io.asyncgate.step.CompensableStep;
-
-import io.asyncgate.step.StepFailure;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.json.Json;
+import io.asyncgate.step.CompensableStep;
+import io.asyncgate.step.Step;
+import io.asyncgate.step.StepContext;
+import io.asyncgate.step.StepFailure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +18,11 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Scripted test steps and the record of their calls, kept per operation (by request id) so that
- * tests running against one node never see each other's calls.
+ * Test steps that do what a script says, the record of their calls, and attempts held until the test
+ * releases them. Calls are kept per operation (by request id), so tests sharing a node — or the
+ * nodes of one JVM sharing one instance — never see each other's calls.
  */
-public final class StepCalls {
+public final class ScriptedSteps {
   public enum Kind { EXECUTE, COMPENSATE }
 
   /** One call of a test step, as the step saw it. */
@@ -37,7 +34,7 @@ public final class StepCalls {
   }
 
   private final Map<String, List<Call>> byRequest = new ConcurrentHashMap<>();
-  /** Attempts waiting for the test to let them finish, by {@code requestId:step}. */
+  /** Attempts waiting for the test to let them finish, by the key they are held under. */
   private final Map<String, CompletableFuture<JsonNode>> held = new ConcurrentHashMap<>();
 
   public List<Call> of(String requestId) {
@@ -54,13 +51,26 @@ public final class StepCalls {
     return Await.until("the calls of " + requestId + " getting there", () -> of(requestId), condition, within, Duration.ofMillis(20));
   }
 
-  /** Completes an attempt made by {@link #held()}, once it has started. */
+  /** How many times {@code step} of the operation was executed, on whichever node. */
+  public int executions(String requestId, String step) {
+    return (int) of(requestId).stream().filter(c -> c.kind() == Kind.EXECUTE && c.step().equals(step)).count();
+  }
+
+  /**
+   * Lets the attempts held under {@code key} finish with {@code output}: those under way, and from
+   * now on every one that starts.
+   */
+  public void release(String key, JsonNode output) {
+    hold(key).complete(output);
+  }
+
+  /** Lets the attempts of {@link #held()} at {@code step} of the operation finish with {@code output}. */
   public void release(String requestId, String step, JsonNode output) {
-    CompletableFuture<JsonNode> attempt = held.get(requestId + ":" + step);
-    if (attempt == null) {
-      throw new AssertionError("step " + step + " of " + requestId + " is not being held");
-    }
-    attempt.complete(output);
+    release(requestId + ":" + step, output);
+  }
+
+  private CompletableFuture<JsonNode> hold(String key) {
+    return held.computeIfAbsent(key, k -> new CompletableFuture<>());
   }
 
   // ---- step scripts
@@ -101,9 +111,14 @@ public final class StepCalls {
         : CompletableFuture.completedFuture(null);
   }
 
-  /** An attempt that runs until the test calls {@link #release}. */
+  /** An attempt that runs until the test releases the step of the operation, its idempotency key {@code requestId:step}. */
   public Script<JsonNode> held() {
-    return ctx -> held.computeIfAbsent(ctx.requestId() + ":" + ctx.step(), k -> new CompletableFuture<>());
+    return heldUntilReleased(StepContext::idempotencyKey);
+  }
+
+  /** An attempt that runs until the test releases the key {@code key} names for it. */
+  public Script<JsonNode> heldUntilReleased(Function<StepContext, String> key) {
+    return ctx -> hold(key.apply(ctx));
   }
 
   /** A compensable step that records each call, then does what its scripts say. */
@@ -125,6 +140,14 @@ public final class StepCalls {
 
   public CompensableStep step(Script<JsonNode> execute) {
     return step(execute, undoes());
+  }
+
+  /** A step with nothing to undo, that records each call and then does what its script says. */
+  public Step stepWithoutCompensation(Script<JsonNode> execute) {
+    return ctx -> {
+      record(ctx, Kind.EXECUTE);
+      return execute.apply(ctx);
+    };
   }
 
   private void record(StepContext ctx, Kind kind) {
