@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.support.TestGate;
+import io.asyncgate.support.ApiAssertions;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +39,11 @@ class DownstreamSimulatorTest {
     return "{\"orderId\":\"" + orderId + "\",\"customer\":\"alice\",\"items\":[{\"name\":\"widget\",\"quantity\":" + quantity + "}]}";
   }
 
-  private static void assertProblem(HttpResponse<String> response, int status, String title) {
-    assertEquals(status, response.statusCode(), response::body);
+  /** The simulator's problems are told apart by their title; their type is a URN of its own. */
+  private static void assertSimulatorProblem(HttpResponse<String> response, int status, String title) {
+    JsonNode problem = ApiAssertions.assertProblem(response, status);
     assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
-    JsonNode problem = TestGate.json(response);
     assertEquals(title, problem.get("title").asText());
-    assertEquals(status, problem.get("status").asInt());
     assertTrue(problem.get("type").asText().startsWith(Reply.PROBLEM_TYPE_PREFIX), problem::toString);
   }
 
@@ -98,9 +98,9 @@ class DownstreamSimulatorTest {
         simulator.postJsonRequest("/inventory/reservations", reservation("o-2", 1)).header("Idempotency-Key", key));
     HttpResponse<String> otherPath = simulator.send(simulator.postJsonRequest("/shipments", "{\"orderId\":\"o-1\"}").header("Idempotency-Key", key));
 
-    assertProblem(otherBody, 422, "IdempotencyKeyReused");
+    assertSimulatorProblem(otherBody, 422, "IdempotencyKeyReused");
     assertTrue(TestGate.json(otherBody).get("detail").asText().contains("another body"), otherBody::body);
-    assertProblem(otherPath, 422, "IdempotencyKeyReused");
+    assertSimulatorProblem(otherPath, 422, "IdempotencyKeyReused");
     assertTrue(TestGate.json(otherPath).get("detail").asText().contains("POST /inventory/reservations"), otherPath::body);
     assertEquals(reserved, simulator.stat("inventory.reserved"));
   }
@@ -115,7 +115,7 @@ class DownstreamSimulatorTest {
 
     assertEquals(204, first.statusCode(), first::body);
     assertEquals(204, again.statusCode(), again::body);
-    assertProblem(simulator.get("/inventory/reservations/" + id), 404, "NotFound");
+    assertSimulatorProblem(simulator.get("/inventory/reservations/" + id), 404, "NotFound");
     assertEquals(released + 1, simulator.stat("inventory.released"));
   }
 
@@ -123,7 +123,7 @@ class DownstreamSimulatorTest {
   void aReservationWithoutItemsIsABadRequest() {
     HttpResponse<String> response = simulator.postJson("/inventory/reservations", "{\"orderId\":\"o-4\",\"items\":[]}");
 
-    assertProblem(response, 400, "InvalidRequest");
+    assertSimulatorProblem(response, 400, "InvalidRequest");
     assertTrue(TestGate.json(response).get("detail").asText().contains("items"), response::body);
   }
 
@@ -144,7 +144,7 @@ class DownstreamSimulatorTest {
 
     HttpResponse<String> response = simulator.postJson("/payments", payment("o-6", 1001));
 
-    assertProblem(response, 422, "PaymentDeclined");
+    assertSimulatorProblem(response, 422, "PaymentDeclined");
     JsonNode problem = TestGate.json(response);
     assertEquals(Reply.PROBLEM_TYPE_PREFIX + "payment-declined", problem.get("type").asText());
     assertTrue(problem.get("detail").asText().contains("1001 units"), problem::toString);
@@ -155,7 +155,7 @@ class DownstreamSimulatorTest {
   void paymentOfAnAmountOverTheLimitIsDeclined() {
     HttpResponse<String> response = simulator.postJson("/payments", "{\"orderId\":\"o-7\",\"customer\":\"bob\",\"amount\":10000.01}");
 
-    assertProblem(response, 422, "PaymentDeclined");
+    assertSimulatorProblem(response, 422, "PaymentDeclined");
   }
 
   @Test
@@ -203,8 +203,8 @@ class DownstreamSimulatorTest {
     String locked = devices.get(devices.size() - 1).get("id").asText();
 
     assertEquals(user + "-locked", locked);
-    assertProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
-    assertProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
+    assertSimulatorProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
+    assertSimulatorProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
     assertEquals(204, simulator.delete("/devices/" + user + "-phone").statusCode());
   }
 
@@ -230,17 +230,17 @@ class DownstreamSimulatorTest {
 
   @Test
   void aReportNameMustBeUsableAsAFileName() {
-    assertProblem(simulator.postJson("/reports", "{\"name\":\"../etc\",\"rows\":5}"), 400, "InvalidRequest");
-    assertProblem(simulator.get("/reports/rep-unknown"), 404, "NotFound");
+    assertSimulatorProblem(simulator.postJson("/reports", "{\"name\":\"../etc\",\"rows\":5}"), 400, "InvalidRequest");
+    assertSimulatorProblem(simulator.get("/reports/rep-unknown"), 404, "NotFound");
   }
 
   @Test
   void unknownRoutesAndMethodsAreProblems() {
-    assertProblem(simulator.get("/nowhere"), 404, "NotFound");
+    assertSimulatorProblem(simulator.get("/nowhere"), 404, "NotFound");
     HttpResponse<String> wrongMethod = simulator.get("/payments");
-    assertProblem(wrongMethod, 405, "MethodNotAllowed");
+    assertSimulatorProblem(wrongMethod, 405, "MethodNotAllowed");
     assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElseThrow());
-    assertProblem(simulator.postJson("/shipments", "{not json"), 400, "InvalidRequest");
+    assertSimulatorProblem(simulator.postJson("/shipments", "{not json"), 400, "InvalidRequest");
   }
 
   @Test

@@ -26,12 +26,21 @@ public final class ApiAssertions {
 
   private ApiAssertions() {}
 
-  /** An RFC 9457 problem of this kind and status; returns its body for further checks. */
+  /** An asyncgate problem of this kind and status, its type URL under {@code base}; returns its body for further checks. */
   public static JsonNode assertProblem(HttpResponse<String> response, String base, int status, String kind) {
+    JsonNode problem = assertProblem(response, status);
+    assertEquals(base + "/problems/" + kind, problem.path("type").asText(), () -> "type of " + response.body());
+    return problem;
+  }
+
+  /**
+   * An RFC 9457 problem with this status: {@code application/problem+json}, a {@code status} member
+   * that says the same, a title and a detail; returns its body, whose {@code type} the caller checks.
+   */
+  public static JsonNode assertProblem(HttpResponse<String> response, int status) {
     assertEquals(status, response.statusCode(), () -> "status of " + describe(response));
     assertEquals("application/problem+json", mediaType(response), () -> "content type of " + describe(response));
     JsonNode problem = TestHttpClient.json(response);
-    assertEquals(base + "/problems/" + kind, problem.path("type").asText(), () -> "type of " + response.body());
     assertFalse(problem.path("title").asText().isBlank(), () -> "title of " + response.body());
     assertEquals(status, problem.path("status").asInt(), () -> "status member of " + response.body());
     assertFalse(problem.path("detail").asText().isBlank(), () -> "detail of " + response.body());

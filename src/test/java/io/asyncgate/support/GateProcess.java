@@ -1,5 +1,7 @@
 package io.asyncgate.support;
 
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -157,16 +159,6 @@ public final class GateProcess extends GateClient {
     }, ready -> ready.statusCode() != 200, Duration.ofSeconds(10), Duration.ofMillis(20));
   }
 
-  /** A problem+json answer with this status whose type ends in {@code /problems/<kind>}. */
-  public static void assertProblem(HttpResponse<String> response, int status, String kind) {
-    if (response.statusCode() != status
-        || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")
-        || !json(response).path("type").asText().endsWith("/problems/" + kind)) {
-      throw new AssertionError("expected a " + status + " problem of type " + kind + ", got " + response.statusCode() + " "
-          + response.headers().map() + " " + response.body());
-    }
-  }
-
   /** How long a graceful leave took, counted from the SIGTERM sent at {@code signalledNanos} ({@link System#nanoTime()}). */
   public record Leave(long signalledNanos, Duration notReadyAfter, Duration exitedAfter) {}
 
@@ -181,9 +173,9 @@ public final class GateProcess extends GateClient {
     terminate();
     HttpResponse<String> notReady = awaitNotReady();
     Duration unready = Duration.ofNanos(System.nanoTime() - signalled);
-    assertProblem(notReady, 503, "unhealthy");
+    assertProblem(notReady, base(), 503, "unhealthy");
     HttpResponse<String> refused = postJson("/orders", order("too-late", 1));
-    assertProblem(refused, 503, "leaving");
+    assertProblem(refused, base(), 503, "leaving");
     if (!refused.headers().firstValue("Retry-After").orElse("").matches("[1-9][0-9]*")) {
       throw new AssertionError("a refused submit without a Retry-After in whole seconds: " + refused.headers().map());
     }
