@@ -2,10 +2,12 @@ package io.asyncgate.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.json.Json;
 import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.Step;
 import io.asyncgate.step.StepContext;
+import io.asyncgate.step.StepDefinition;
 import io.asyncgate.step.StepFailure;
 import java.time.Duration;
 import java.util.List;
@@ -153,6 +155,15 @@ public final class ScriptedSteps {
   private void record(StepContext ctx, Kind kind) {
     byRequest.computeIfAbsent(ctx.requestId(), id -> new CopyOnWriteArrayList<>())
         .add(new Call(ctx.step(), kind, ctx.attempt(), ctx.idempotencyKey(), ctx.outputs(), System.nanoTime()));
+  }
+
+  /** An operation type of these steps, in order, under the route {@code POST /<name>}. */
+  public static OperationType type(String name, StepDefinition... steps) {
+    OperationType.Builder builder = OperationType.builder(name).route("POST /" + name);
+    for (StepDefinition step : steps) {
+      builder.step(step);
+    }
+    return builder.build();
   }
 
   /** What a test step outputs: who made it, so later steps can be checked to see it. */
