@@ -99,7 +99,9 @@ class ClusterApiTest {
 
     Thread closing = new Thread(leaving::close, "leaving-node");
     closing.start();
-    HttpResponse<String> notReady = Await.until("the leaving node answering not ready", () -> leaving.get("/health/ready"), r -> r.statusCode() != 200, AWAIT);
+    HttpResponse<String> notReady = Await.until("the leaving node answering not ready",
+        () -> leaving.get("/health/ready"),
+        r -> r.statusCode() != 200, AWAIT);
     JsonNode problem = assertProblem(notReady, leaving.base(), 503, "unhealthy");
     assertTrue(problem.path("detail").asText().contains("shutting down"), problem::toString);
     HttpResponse<String> managementReady = leaving.get(leaving.managementBase() + "/ready");
@@ -140,7 +142,9 @@ class ClusterApiTest {
     crashing.crash();
     Instant crashed = Instant.now();
     GatedProbes.release(gate);
-    String resumed = Await.until("a saga of the crashed node resuming on a survivor", () -> ids.stream().filter(id -> executions(id, "work") > 1).findFirst(), Optional::isPresent, AWAIT).orElseThrow();
+    String resumed = Await.until("a saga of the crashed node resuming on a survivor",
+        () -> ids.stream().filter(id -> executions(id, "work") > 1).findFirst(),
+        Optional::isPresent, AWAIT).orElseThrow();
     // Survivors here wait 10 s (NODE_CONFIG) before they suspect a node: more than cluster.conf's 3 s.
     System.out.println("ClusterApiTest: crash to first resumed step on a survivor: "
         + Duration.between(crashed, Instant.now()).toMillis() + " ms (operation " + resumed + ")");

@@ -72,7 +72,8 @@ class ListApiTest {
             .thenComparing(d -> d.path("id").asText()).reversed())
         .map(d -> d.path("id").asText())
         .toList();
-    Await.until("7 paged operations in the listing", () -> ids(listAll(gate, "type=paged")), got -> got.size() == 7, VIEW_CATCHES_UP);
+    Await.until("7 paged operations in the listing", () -> ids(listAll(gate, "type=paged")),
+        got -> got.size() == 7, VIEW_CATCHES_UP);
 
     List<String> paged = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
@@ -97,7 +98,8 @@ class ListApiTest {
     gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
 
     JsonNode item = Await.until("the order in the listing", () -> listAll(gate, "type=orders&status=Succeeded").stream()
-            .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null), found -> found != null, VIEW_CATCHES_UP);
+            .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null),
+        found -> found != null, VIEW_CATCHES_UP);
 
     assertEquals("orders", item.path("type").asText());
     assertEquals("Succeeded", item.path("status").asText());
@@ -110,7 +112,8 @@ class ListApiTest {
     String file = submit("/files", "{\"name\":\"listed\",\"rows\":1}").path("id").asText();
     String order = gate.submitOrder("Ada", 1);
 
-    List<JsonNode> files = Await.until("the file operation in the listing", () -> listAll(gate, "type=files"), docs -> ids(docs).contains(file), VIEW_CATCHES_UP);
+    List<JsonNode> files = Await.until("the file operation in the listing", () -> listAll(gate, "type=files"),
+        docs -> ids(docs).contains(file), VIEW_CATCHES_UP);
 
     assertFalse(ids(files).contains(order));
     files.forEach(doc -> assertEquals("files", doc.path("type").asText(), doc::toString));
@@ -124,8 +127,11 @@ class ListApiTest {
     gate.awaitStatus(declined, "Failed", FINISH_WITHIN);
     gate.awaitStatus(shipped, "Succeeded", FINISH_WITHIN);
 
-    List<JsonNode> failed = Await.until("the declined order among the Failed", () -> listAll(gate, "status=Failed"), docs -> ids(docs).contains(declined), VIEW_CATCHES_UP);
-    List<JsonNode> succeeded = Await.until("the shipped order among the Succeeded", () -> listAll(gate, "status=Succeeded"), docs -> ids(docs).contains(shipped), VIEW_CATCHES_UP);
+    List<JsonNode> failed = Await.until("the declined order among the Failed", () -> listAll(gate, "status=Failed"),
+        docs -> ids(docs).contains(declined), VIEW_CATCHES_UP);
+    List<JsonNode> succeeded = Await.until("the shipped order among the Succeeded",
+        () -> listAll(gate, "status=Succeeded"),
+        docs -> ids(docs).contains(shipped), VIEW_CATCHES_UP);
 
     assertFalse(ids(failed).contains(shipped));
     assertFalse(ids(succeeded).contains(declined));
@@ -138,11 +144,13 @@ class ListApiTest {
   void aPurgedOperationLeavesTheListing() {
     String id = submit("/purged", "{}").path("id").asText();
     gate.awaitTerminal(id, VIEW_CATCHES_UP);
-    Await.until("the operation listed", () -> ids(listAll(gate, "type=purged")), got -> got.contains(id), VIEW_CATCHES_UP);
+    Await.until("the operation listed", () -> ids(listAll(gate, "type=purged")),
+        got -> got.contains(id), VIEW_CATCHES_UP);
 
     assertEquals(204, gate.delete("/operations/" + id).statusCode());
 
-    Await.until("the purged operation gone", () -> ids(listAll(gate, "type=purged")), got -> !got.contains(id), VIEW_CATCHES_UP);
+    Await.until("the purged operation gone", () -> ids(listAll(gate, "type=purged")),
+        got -> !got.contains(id), VIEW_CATCHES_UP);
   }
 
   @Test
@@ -154,7 +162,8 @@ class ListApiTest {
       later = submit("/dated", "{}");
     } while (!Instant.parse(later.path("createdDateTime").asText()).isAfter(earlierAt));
     String laterId = later.path("id").asText();
-    Await.until("both dated operations in the listing", () -> ids(listAll(gate, "type=dated")), got -> got.contains(laterId) && got.contains(earlier.path("id").asText()), VIEW_CATCHES_UP);
+    Await.until("both dated operations in the listing", () -> ids(listAll(gate, "type=dated")),
+        got -> got.contains(laterId) && got.contains(earlier.path("id").asText()), VIEW_CATCHES_UP);
 
     List<String> after = ids(listAll(gate, "type=dated&createdAfter=" + URLEncoder.encode(earlierAt.toString(), StandardCharsets.UTF_8)));
 
@@ -188,7 +197,8 @@ class ListApiTest {
   void limitOfOneAndOfAHundredAreAccepted() {
     gate.submitOrder("Ada", 1);
     gate.submitOrder("Ada", 2);
-    int total = Await.until("two orders in the listing", () -> listAll(gate, "type=orders").size(), n -> n >= 2, VIEW_CATCHES_UP);
+    int total = Await.until("two orders in the listing", () -> listAll(gate, "type=orders").size(),
+        n -> n >= 2, VIEW_CATCHES_UP);
 
     JsonNode one = page("type=orders&limit=1");
     assertEquals(1, one.path("items").size(), one::toString);

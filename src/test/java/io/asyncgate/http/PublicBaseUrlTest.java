@@ -99,7 +99,8 @@ class PublicBaseUrlTest {
     gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
 
     JsonNode item = Await.until("the order in the listing", () -> ApiAssertions.listAll(gate, "status=Succeeded").stream()
-            .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null), found -> found != null, Duration.ofSeconds(15));
+            .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null),
+        found -> found != null, Duration.ofSeconds(15));
     assertEquals(BASE + "/operations/" + id + "/result", item.path("resourceLocation").asText());
   }
 }
