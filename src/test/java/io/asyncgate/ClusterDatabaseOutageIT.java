@@ -1,10 +1,17 @@
 package io.asyncgate;
 
+import io.asyncgate.support.SubmitLoad;
+
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+import io.asyncgate.support.TcpProxy;
+import io.asyncgate.support.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.SubmitLoad.Answer;
+import io.asyncgate.support.SubmitLoad.Answer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,13 +54,13 @@ class ClusterDatabaseOutageIT {
           load.firstStoredAfter(node, Instant.EPOCH, RECOVERY);
         }
         load.startPinned(SUBMITTERS, nodes.size());
-        TestGate.sleep(BEFORE);
+        Await.sleep(BEFORE);
         Instant cut = Instant.now();
         proxy.cut();
-        TestGate.sleep(OUTAGE);
+        Await.sleep(OUTAGE);
         Instant restored = Instant.now();
         proxy.restore();
-        TestGate.sleep(AFTER);
+        Await.sleep(AFTER);
         List<Answer> answers = load.stop();
 
         Answer slowest = answers.stream().max((a, b) -> a.took().compareTo(b.took())).orElseThrow();

@@ -1,5 +1,9 @@
 package io.asyncgate;
 
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+import io.asyncgate.support.Await;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
@@ -88,7 +92,7 @@ class ClusterThroughputBenchmarkIT {
           if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()) {
             // Overloaded: the submit was not stored; a well-behaved client waits as told before the next.
             refused.increment();
-            TestGate.sleep(Duration.ofSeconds(Long.parseLong(response.headers().firstValue("Retry-After").get())));
+            Await.sleep(Duration.ofSeconds(Long.parseLong(response.headers().firstValue("Retry-After").get())));
             continue;
           }
           if (response.statusCode() != 202) {

@@ -1,11 +1,18 @@
 package io.asyncgate;
 
+import io.asyncgate.support.SubmitLoad;
+
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TcpProxy;
+import io.asyncgate.support.TestDatabase;
+import io.asyncgate.support.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.SubmitLoad.Answer;
+import io.asyncgate.support.SubmitLoad.Answer;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -44,17 +51,17 @@ class DatabaseOutageTest {
             "asyncgate.db.url = \"" + proxy.proxiedJdbcUrl(database.url()) + "\"");
         SubmitLoad load = new SubmitLoad(node -> gate.postJson("/orders", ORDER))) {
       load.startPinned(SUBMITTERS, 1);
-      TestGate.sleep(BEFORE);
+      Await.sleep(BEFORE);
       Instant cut = Instant.now();
       proxy.cut();
-      TestGate.sleep(OUTAGE.dividedBy(2));
+      Await.sleep(OUTAGE.dividedBy(2));
       String acceptedBeforeTheCut = load.answers().stream().filter(a -> a.status() == 202).findFirst()
           .map(Answer::id).orElseThrow();
       HttpResponse<String> statusRead = gate.get("/operations/" + acceptedBeforeTheCut + "?redirect=false");
-      TestGate.sleep(OUTAGE.dividedBy(2));
+      Await.sleep(OUTAGE.dividedBy(2));
       Instant restored = Instant.now();
       proxy.restore();
-      TestGate.sleep(AFTER);
+      Await.sleep(AFTER);
       List<Answer> answers = load.stop();
 
       Map<Integer, Long> byStatus = answers.stream().collect(Collectors.groupingBy(Answer::status, Collectors.counting()));

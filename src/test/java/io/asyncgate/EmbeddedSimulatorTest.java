@@ -1,5 +1,8 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.asyncgate.catalogue.Catalogue;

@@ -1,5 +1,9 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.Await;
+
 import static io.asyncgate.SubmitLatencyBenchmarkIT.ms;
 import static io.asyncgate.SubmitLatencyBenchmarkIT.percentile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,12 +115,8 @@ class GatewaySagaBenchmarkIT {
       return System.nanoTime() - sent;
     }
     String id = TestGate.json(submit).path("id").asText();
-    long deadline = sent + TERMINAL_WITHIN.toNanos();
-    JsonNode status = node.status(id);
-    while (!GateProcess.isTerminal(status) && System.nanoTime() < deadline) {
-      TestGate.sleep(Duration.ofMillis(pollMillis));
-      status = node.status(id);
-    }
+    Duration left = TERMINAL_WITHIN.minusNanos(System.nanoTime() - sent);
+    JsonNode status = Await.lastUntil(() -> node.status(id), GateProcess::isTerminal, left, Duration.ofMillis(pollMillis));
     long elapsed = System.nanoTime() - sent;
     if (!status.path("status").asText().equals("Succeeded")) {
       wrong.add(status.toString());

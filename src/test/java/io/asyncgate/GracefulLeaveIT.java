@@ -1,9 +1,16 @@
 package io.asyncgate;
 
+import io.asyncgate.support.SubmitLoad;
+
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+import io.asyncgate.support.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.SubmitLoad.Answer;
+import io.asyncgate.support.SubmitLoad.Answer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,10 +45,10 @@ class GracefulLeaveIT {
         // Refused or not stored: the client moves on to the next node, as a load balancer would.
         load.start(CLIENTS, client -> previous -> load.submitTo(previous == null ? client % nodes.size()
             : (previous.status() == 202 ? previous.node() : previous.node() + 1) % nodes.size()));
-        TestGate.sleep(LOAD_BEFORE);
+        Await.sleep(LOAD_BEFORE);
 
         GateProcess.Leave leave = leaving.leaveOnSigterm();
-        TestGate.sleep(LOAD_AFTER);
+        Await.sleep(LOAD_AFTER);
         List<Answer> answers = load.stop();
 
         List<String> accepted = answers.stream().filter(a -> a.status() == 202).map(Answer::id).toList();

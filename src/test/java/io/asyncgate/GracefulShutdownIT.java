@@ -1,10 +1,13 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,23 +45,17 @@ class GracefulShutdownIT {
     node.awaitReady(WITHIN);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < ORDERS; i++) {
-      HttpResponse<String> accepted = node.postJson("/orders", GateProcess.order("sigterm-" + i, 1 + i));
-      assertEquals(202, accepted.statusCode(), accepted::body);
-      ids.add(TestGate.json(accepted).get("id").asText());
+      ids.add(node.submitOrder("sigterm-" + i, 1 + i));
     }
-    TestGate.sleep(MID_SAGA);
+    Await.sleep(MID_SAGA);
 
     GateProcess.Leave leave = node.leaveOnSigterm();
 
     GateProcess restarted = start(dataDir, "restarted");
     restarted.awaitReady(WITHIN);
-    long deadline = System.nanoTime() + WITHIN.toNanos();
+    Map<String, JsonNode> last = restarted.lastStatuses(ids, WITHIN, doc -> {});
     for (String id : ids) {
-      JsonNode doc = restarted.status(id);
-      while (!GateProcess.isTerminal(doc) && System.nanoTime() < deadline) {
-        TestGate.sleep(Duration.ofMillis(100));
-        doc = restarted.status(id);
-      }
+      JsonNode doc = last.get(id);
       assertEquals("Succeeded", doc.get("status").asText(), doc::toString);
     }
     long finished = System.nanoTime();

@@ -1,12 +1,15 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,12 +57,12 @@ class KillRestartIT {
     for (int cycle = 1; cycle <= CYCLES; cycle++) {
       List<String> orders = new ArrayList<>();
       for (int i = 0; i < ORDERS_PER_CYCLE; i++) {
-        orders.add(submit(node, GateProcess.order("kill-" + cycle + "-" + i, 1 + i)));
+        orders.add(node.submitOrder("kill-" + cycle + "-" + i, 1 + i));
       }
-      String declined = submit(node, GateProcess.order("kill-" + cycle + "-declined", DECLINED_QUANTITY));
+      String declined = node.submitOrder("kill-" + cycle + "-declined", DECLINED_QUANTITY);
       List<String> accepted = new ArrayList<>(orders);
       accepted.add(declined);
-      TestGate.sleep(MID_SAGA);
+      Await.sleep(MID_SAGA);
 
       Instant killedAt = Instant.now();
       long killed = System.nanoTime();
@@ -71,25 +75,13 @@ class KillRestartIT {
       long ready = System.nanoTime();
 
       // Status reads only: nothing here may start or nudge an operation.
-      Map<String, JsonNode> last = new LinkedHashMap<>();
-      long firstProgress = -1;
-      long deadline = ready + TERMINAL_WITHIN.toNanos();
-      while (System.nanoTime() < deadline) {
-        for (String id : accepted) {
-          if (last.containsKey(id) && GateProcess.isTerminal(last.get(id))) {
-            continue;
-          }
-          JsonNode doc = node.status(id);
-          last.put(id, doc);
-          if (firstProgress < 0 && Instant.parse(doc.get("lastUpdatedDateTime").asText()).isAfter(killedAt)) {
-            firstProgress = System.nanoTime();
-          }
+      AtomicLong progressed = new AtomicLong(-1);
+      Map<String, JsonNode> last = node.lastStatuses(accepted, TERMINAL_WITHIN, doc -> {
+        if (progressed.get() < 0 && Instant.parse(doc.get("lastUpdatedDateTime").asText()).isAfter(killedAt)) {
+          progressed.set(System.nanoTime());
         }
-        if (last.values().stream().allMatch(GateProcess::isTerminal)) {
-          break;
-        }
-        TestGate.sleep(Duration.ofMillis(100));
-      }
+      });
+      long firstProgress = progressed.get();
       long allTerminal = System.nanoTime();
       long terminal = last.values().stream().filter(GateProcess::isTerminal).count();
       long succeeded = orders.stream().filter(id -> status(last.get(id)).equals("Succeeded")).count();
@@ -135,12 +127,6 @@ class KillRestartIT {
     GateProcess node = GateProcess.start(dataDir, "KillRestartIT-node-" + incarnation, ONE_SECOND_CALLS);
     nodes.add(node);
     return node;
-  }
-
-  private static String submit(GateProcess node, String order) {
-    HttpResponse<String> response = node.postJson("/orders", order);
-    assertEquals(202, response.statusCode(), () -> "submit answered " + response.body());
-    return TestGate.json(response).get("id").asText();
   }
 
   private static String status(JsonNode doc) {

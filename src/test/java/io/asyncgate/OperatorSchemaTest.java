@@ -1,5 +1,8 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TestDatabase;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

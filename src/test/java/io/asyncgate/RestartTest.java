@@ -1,9 +1,13 @@
 package io.asyncgate;
 
-import static io.asyncgate.GatedProbes.attempts;
-import static io.asyncgate.GatedProbes.awaitMidSaga;
-import static io.asyncgate.GatedProbes.executions;
-import static io.asyncgate.GatedProbes.submit;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GatedProbes;
+import io.asyncgate.support.TestDatabase;
+
+import static io.asyncgate.support.GatedProbes.attempts;
+import static io.asyncgate.support.GatedProbes.awaitMidSaga;
+import static io.asyncgate.support.GatedProbes.executions;
+import static io.asyncgate.support.GatedProbes.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,13 +1,14 @@
 package io.asyncgate;
 
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.TestHttpClient;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,14 +27,11 @@ class SimulateDownstreamIT {
   private static final int SIGTERM_EXIT = 143;
   private static final Duration WITHIN = Duration.ofSeconds(60);
 
-  private final ExecutorService executor = Executors.newFixedThreadPool(2);
-  private final HttpClient client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> processes = new ArrayList<>();
 
   @AfterEach
   void stop() {
     processes.forEach(Process::destroyForcibly);
-    executor.shutdownNow();
   }
 
   private Process simulateDownstream(String logName, String... flags) throws IOException {
@@ -48,18 +45,16 @@ class SimulateDownstreamIT {
     return process;
   }
 
-  private HttpResponse<String> awaitHealth(Process process, int port) throws InterruptedException {
-    long deadline = System.nanoTime() + WITHIN.toNanos();
-    while (System.nanoTime() < deadline) {
+  /** The first answer of {@code GET /health}; fails when the simulator exits first. */
+  private static HttpResponse<String> awaitHealth(Process process, TestHttpClient client) {
+    return Await.until("the simulator answering GET /health", () -> {
       assertTrue(process.isAlive(), "the simulator exited with " + (process.isAlive() ? "" : process.exitValue()));
       try {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-      } catch (IOException notListeningYet) {
-        TestGate.sleep(Duration.ofMillis(100));
+        return Optional.of(client.get("/health"));
+      } catch (UncheckedIOException notListeningYet) {
+        return Optional.<HttpResponse<String>>empty();
       }
-    }
-    throw new AssertionError("the simulator did not listen on " + port + " within " + WITHIN);
+    }, Optional::isPresent, WITHIN, Duration.ofMillis(100)).orElseThrow();
   }
 
   @Test
@@ -67,21 +62,20 @@ class SimulateDownstreamIT {
     int port = GateProcess.freePort();
     Process simulator = simulateDownstream("simulate-downstream", "--port", String.valueOf(port), "--latency", "10ms");
 
-    HttpResponse<String> health = awaitHealth(simulator, port);
-    HttpResponse<String> reservation = TestGate.send(client,
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/inventory/reservations"))
-            .header("Content-Type", "application/json")
-            .header("Idempotency-Key", "it-1")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"o-1\",\"items\":[{\"name\":\"widget\",\"quantity\":2}]}"))
-            .build());
-    simulator.destroy();
-    boolean exited = simulator.waitFor(WITHIN.toSeconds(), TimeUnit.SECONDS);
+    try (TestHttpClient client = TestHttpClient.to("http://127.0.0.1:" + port, "simulate-downstream-it")) {
+      HttpResponse<String> health = awaitHealth(simulator, client);
+      HttpResponse<String> reservation = client.send(client.postJsonRequest("/inventory/reservations",
+              "{\"orderId\":\"o-1\",\"items\":[{\"name\":\"widget\",\"quantity\":2}]}")
+          .header("Idempotency-Key", "it-1"));
+      simulator.destroy();
+      boolean exited = simulator.waitFor(WITHIN.toSeconds(), TimeUnit.SECONDS);
 
-    assertEquals(200, health.statusCode(), health::body);
-    assertEquals(201, reservation.statusCode(), reservation::body);
-    assertTrue(TestGate.json(reservation).get("reservationId").asText().startsWith("res-"), reservation::body);
-    assertTrue(exited, "the simulator still runs after SIGTERM");
-    assertEquals(SIGTERM_EXIT, simulator.exitValue());
+      assertEquals(200, health.statusCode(), health::body);
+      assertEquals(201, reservation.statusCode(), reservation::body);
+      assertTrue(TestHttpClient.json(reservation).get("reservationId").asText().startsWith("res-"), reservation::body);
+      assertTrue(exited, "the simulator still runs after SIGTERM");
+      assertEquals(SIGTERM_EXIT, simulator.exitValue());
+    }
   }
 
   @Test

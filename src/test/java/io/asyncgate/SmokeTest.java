@@ -1,5 +1,7 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;

@@ -1,5 +1,10 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestDatabase;
+
+import io.asyncgate.support.Await;
+import io.asyncgate.support.TestGate;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -204,7 +209,7 @@ class StoredJournalFixtureWriter {
       if (last.path("steps").path(step).path("status").asText().equals(status)) {
         return;
       }
-      TestGate.sleep(Duration.ofMillis(50));
+      Await.sleep(Duration.ofMillis(50));
     }
     throw new AssertionError("step " + step + " of " + id + " did not get " + status + "; last: " + last);
   }
@@ -426,7 +431,7 @@ class StoredJournalFixtureWriter {
     void awaitConnection(Duration within) {
       Instant deadline = Instant.now().plus(within);
       while (held.isEmpty() && Instant.now().isBefore(deadline)) {
-        TestGate.sleep(Duration.ofMillis(20));
+        Await.sleep(Duration.ofMillis(20));
       }
       if (held.isEmpty()) {
         throw new AssertionError("the running step never called the silent server");

@@ -1,5 +1,9 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestDatabase;
+
+import io.asyncgate.support.TestGate;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -13,7 +17,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -380,14 +383,7 @@ class StoredJournalReplayTest {
   }
 
   private static HttpResponse<String> send(HttpRequest request) {
-    try {
-      return gate.client().send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return gate.send(request);
   }
 
   private static JsonNode expected(String json) {

@@ -1,5 +1,7 @@
 package io.asyncgate;
 
+import io.asyncgate.support.GateProcess;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;

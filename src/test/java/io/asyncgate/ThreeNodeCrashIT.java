@@ -1,5 +1,9 @@
 package io.asyncgate;
 
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,22 +66,12 @@ class ThreeNodeCrashIT {
       assertEquals(137, victim.kill(), "exit code of a JVM ended by SIGKILL (128 + 9)");
       assertFalse(victim.isAlive());
 
-      Map<String, JsonNode> last = new LinkedHashMap<>();
       Map<String, Instant> resumedAt = new LinkedHashMap<>();
-      long deadline = System.nanoTime() + TERMINAL_WITHIN.toNanos();
-      while (System.nanoTime() < deadline && !(last.size() == ids.size() && last.values().stream().allMatch(GateProcess::isTerminal))) {
-        for (String id : ids) {
-          if (last.containsKey(id) && GateProcess.isTerminal(last.get(id))) {
-            continue;
-          }
-          JsonNode doc = reader.status(id);
-          last.put(id, doc);
-          if (GateProcess.maxAttempts(doc) > 1) {
-            resumedAt.putIfAbsent(id, lastUpdated(doc));
-          }
+      Map<String, JsonNode> last = reader.lastStatuses(ids, TERMINAL_WITHIN, doc -> {
+        if (GateProcess.maxAttempts(doc) > 1) {
+          resumedAt.putIfAbsent(doc.get("id").asText(), lastUpdated(doc));
         }
-        TestGate.sleep(Duration.ofMillis(100));
-      }
+      });
 
       long succeeded = last.values().stream().filter(doc -> doc.get("status").asText().equals("Succeeded")).count();
       Instant firstResumed = resumedAt.values().stream().min(Instant::compareTo).orElse(null);

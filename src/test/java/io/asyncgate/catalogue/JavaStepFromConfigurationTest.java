@@ -2,7 +2,7 @@ package io.asyncgate.catalogue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,15 +1,17 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.http.ApiAssertions.describe;
+import io.asyncgate.support.TestTypes;
+
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.http.TestTypes.HeldStep;
 import java.net.http.HttpResponse;
 import java.util.Set;
 import java.util.UUID;
@@ -51,7 +53,7 @@ class CancelAndDeleteApiTest {
     assertTrue(doc.path("cancelRequested").asBoolean(), doc::toString);
     assertEquals("Running", gate.status(id).path("status").asText(), "the step is still running");
 
-    HeldStep.release(id);
+    TestTypes.release(id);
     JsonNode canceled = gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
     assertEquals("Succeeded", canceled.path("steps").get(0).path("compensation").path("status").asText(),
         "the completed step was compensated: " + canceled);
@@ -66,7 +68,7 @@ class CancelAndDeleteApiTest {
     assertEquals(202, again.statusCode(), () -> describe(again));
     assertTrue(TestGate.json(again).path("cancelRequested").asBoolean(), again::body);
 
-    HeldStep.release(id);
+    TestTypes.release(id);
     gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
     HttpResponse<String> afterwards = gate.post("/operations/" + id + "/cancel");
     assertEquals(202, afterwards.statusCode(), () -> describe(afterwards));
@@ -126,7 +128,7 @@ class CancelAndDeleteApiTest {
 
     assertEquals(202, response.statusCode(), () -> describe(response));
     assertTrue(TestGate.json(response).path("cancelRequested").asBoolean(), response::body);
-    HeldStep.release(id);
+    TestTypes.release(id);
     gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
   }
 
@@ -151,7 +153,7 @@ class CancelAndDeleteApiTest {
     String failed = gate.submitOrder("Bulk", 3000);
     String canceled = runningOperation();
     gate.post("/operations/" + canceled + "/cancel");
-    HeldStep.release(canceled);
+    TestTypes.release(canceled);
     gate.awaitStatus(failed, "Failed", FINISH_WITHIN);
     gate.awaitStatus(canceled, "Canceled", FINISH_WITHIN);
 

@@ -1,21 +1,22 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.GatedProbes.attempts;
-import static io.asyncgate.GatedProbes.awaitMidSaga;
-import static io.asyncgate.GatedProbes.executions;
-import static io.asyncgate.GatedProbes.submit;
-import static io.asyncgate.http.ApiAssertions.assertAccepted;
-import static io.asyncgate.http.ApiAssertions.assertProblem;
-import static io.asyncgate.http.ApiAssertions.assertRetryAfter;
-import static io.asyncgate.http.ApiAssertions.await;
-import static io.asyncgate.http.ApiAssertions.describe;
+
+import static io.asyncgate.support.GatedProbes.attempts;
+import static io.asyncgate.support.GatedProbes.awaitMidSaga;
+import static io.asyncgate.support.GatedProbes.executions;
+import static io.asyncgate.support.GatedProbes.submit;
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.GatedProbes;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.GatedProbes;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.Await;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,8 +99,9 @@ class ClusterApiTest {
 
     Thread closing = new Thread(leaving::close, "leaving-node");
     closing.start();
-    HttpResponse<String> notReady = await(() -> leaving.get("/health/ready"), r -> r.statusCode() != 200, AWAIT,
-        "the leaving node answering not ready");
+    HttpResponse<String> notReady = Await.until("the leaving node answering not ready",
+        () -> leaving.get("/health/ready"),
+        r -> r.statusCode() != 200, AWAIT);
     JsonNode problem = assertProblem(notReady, leaving.base(), 503, "unhealthy");
     assertTrue(problem.path("detail").asText().contains("shutting down"), problem::toString);
     HttpResponse<String> managementReady = leaving.get(leaving.managementBase() + "/ready");
@@ -140,8 +142,9 @@ class ClusterApiTest {
     crashing.crash();
     Instant crashed = Instant.now();
     GatedProbes.release(gate);
-    String resumed = await(() -> ids.stream().filter(id -> executions(id, "work") > 1).findFirst(), Optional::isPresent,
-        AWAIT, "a saga of the crashed node resuming on a survivor").orElseThrow();
+    String resumed = Await.until("a saga of the crashed node resuming on a survivor",
+        () -> ids.stream().filter(id -> executions(id, "work") > 1).findFirst(),
+        Optional::isPresent, AWAIT).orElseThrow();
     // Survivors here wait 10 s (NODE_CONFIG) before they suspect a node: more than cluster.conf's 3 s.
     System.out.println("ClusterApiTest: crash to first resumed step on a survivor: "
         + Duration.between(crashed, Instant.now()).toMillis() + " ms (operation " + resumed + ")");
@@ -153,6 +156,6 @@ class ClusterApiTest {
   }
 
   private static void awaitReady(TestGate node) {
-    await(() -> node.get("/health/ready"), r -> r.statusCode() == 200, AWAIT, "node " + node.base() + " ready");
+    Await.until("node " + node.base() + " ready", () -> node.get("/health/ready"), r -> r.statusCode() == 200, AWAIT);
   }
 }

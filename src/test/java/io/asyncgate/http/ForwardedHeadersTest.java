@@ -1,13 +1,14 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertAccepted;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.http.ApiAssertions.describe;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

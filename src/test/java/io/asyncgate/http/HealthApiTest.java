@@ -1,11 +1,14 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.describe;
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TestHttpClient;
 import io.asyncgate.catalogue.Catalogue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,7 +60,7 @@ class HealthApiTest {
       assertTrue(problem.path("detail").asText().contains("has not joined a cluster"), problem::toString);
       HttpResponse<String> managementReady = lonely.get(lonely.managementBase() + "/ready");
       assertEquals(503, managementReady.statusCode(), () -> describe(managementReady));
-      assertEquals("application/problem+json", ApiAssertions.mediaType(managementReady));
+      assertEquals("application/problem+json", TestHttpClient.mediaType(managementReady));
     }
   }
 

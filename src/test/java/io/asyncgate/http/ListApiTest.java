@@ -1,17 +1,21 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertProblem;
-import static io.asyncgate.http.ApiAssertions.await;
-import static io.asyncgate.http.ApiAssertions.describe;
-import static io.asyncgate.http.ApiAssertions.ids;
-import static io.asyncgate.http.ApiAssertions.listAll;
+import io.asyncgate.support.ApiAssertions;
+import io.asyncgate.support.TestTypes;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.ApiAssertions.ids;
+import static io.asyncgate.support.ApiAssertions.listAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TestHttpClient;
+import io.asyncgate.support.Await;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -52,7 +56,7 @@ class ListApiTest {
   private static JsonNode page(String query) {
     HttpResponse<String> response = gate.get("/operations?" + query);
     assertEquals(200, response.statusCode(), () -> describe(response));
-    assertEquals("application/json", ApiAssertions.mediaType(response));
+    assertEquals("application/json", TestHttpClient.mediaType(response));
     return TestGate.json(response);
   }
 
@@ -68,7 +72,8 @@ class ListApiTest {
             .thenComparing(d -> d.path("id").asText()).reversed())
         .map(d -> d.path("id").asText())
         .toList();
-    await(() -> ids(listAll(gate, "type=paged")), got -> got.size() == 7, VIEW_CATCHES_UP, "7 paged operations in the listing");
+    Await.until("7 paged operations in the listing", () -> ids(listAll(gate, "type=paged")),
+        got -> got.size() == 7, VIEW_CATCHES_UP);
 
     List<String> paged = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
@@ -92,9 +97,9 @@ class ListApiTest {
     String id = gate.submitOrder("Ada", 1);
     gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
 
-    JsonNode item = await(() -> listAll(gate, "type=orders&status=Succeeded").stream()
+    JsonNode item = Await.until("the order in the listing", () -> listAll(gate, "type=orders&status=Succeeded").stream()
             .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null),
-        found -> found != null, VIEW_CATCHES_UP, "the order in the listing");
+        found -> found != null, VIEW_CATCHES_UP);
 
     assertEquals("orders", item.path("type").asText());
     assertEquals("Succeeded", item.path("status").asText());
@@ -107,8 +112,8 @@ class ListApiTest {
     String file = submit("/files", "{\"name\":\"listed\",\"rows\":1}").path("id").asText();
     String order = gate.submitOrder("Ada", 1);
 
-    List<JsonNode> files = await(() -> listAll(gate, "type=files"), docs -> ids(docs).contains(file), VIEW_CATCHES_UP,
-        "the file operation in the listing");
+    List<JsonNode> files = Await.until("the file operation in the listing", () -> listAll(gate, "type=files"),
+        docs -> ids(docs).contains(file), VIEW_CATCHES_UP);
 
     assertFalse(ids(files).contains(order));
     files.forEach(doc -> assertEquals("files", doc.path("type").asText(), doc::toString));
@@ -122,10 +127,11 @@ class ListApiTest {
     gate.awaitStatus(declined, "Failed", FINISH_WITHIN);
     gate.awaitStatus(shipped, "Succeeded", FINISH_WITHIN);
 
-    List<JsonNode> failed = await(() -> listAll(gate, "status=Failed"), docs -> ids(docs).contains(declined),
-        VIEW_CATCHES_UP, "the declined order among the Failed");
-    List<JsonNode> succeeded = await(() -> listAll(gate, "status=Succeeded"), docs -> ids(docs).contains(shipped),
-        VIEW_CATCHES_UP, "the shipped order among the Succeeded");
+    List<JsonNode> failed = Await.until("the declined order among the Failed", () -> listAll(gate, "status=Failed"),
+        docs -> ids(docs).contains(declined), VIEW_CATCHES_UP);
+    List<JsonNode> succeeded = Await.until("the shipped order among the Succeeded",
+        () -> listAll(gate, "status=Succeeded"),
+        docs -> ids(docs).contains(shipped), VIEW_CATCHES_UP);
 
     assertFalse(ids(failed).contains(shipped));
     assertFalse(ids(succeeded).contains(declined));
@@ -138,11 +144,13 @@ class ListApiTest {
   void aPurgedOperationLeavesTheListing() {
     String id = submit("/purged", "{}").path("id").asText();
     gate.awaitTerminal(id, VIEW_CATCHES_UP);
-    await(() -> ids(listAll(gate, "type=purged")), got -> got.contains(id), VIEW_CATCHES_UP, "the operation listed");
+    Await.until("the operation listed", () -> ids(listAll(gate, "type=purged")),
+        got -> got.contains(id), VIEW_CATCHES_UP);
 
     assertEquals(204, gate.delete("/operations/" + id).statusCode());
 
-    await(() -> ids(listAll(gate, "type=purged")), got -> !got.contains(id), VIEW_CATCHES_UP, "the purged operation gone");
+    Await.until("the purged operation gone", () -> ids(listAll(gate, "type=purged")),
+        got -> !got.contains(id), VIEW_CATCHES_UP);
   }
 
   @Test
@@ -154,8 +162,8 @@ class ListApiTest {
       later = submit("/dated", "{}");
     } while (!Instant.parse(later.path("createdDateTime").asText()).isAfter(earlierAt));
     String laterId = later.path("id").asText();
-    await(() -> ids(listAll(gate, "type=dated")), got -> got.contains(laterId) && got.contains(earlier.path("id").asText()),
-        VIEW_CATCHES_UP, "both dated operations in the listing");
+    Await.until("both dated operations in the listing", () -> ids(listAll(gate, "type=dated")),
+        got -> got.contains(laterId) && got.contains(earlier.path("id").asText()), VIEW_CATCHES_UP);
 
     List<String> after = ids(listAll(gate, "type=dated&createdAfter=" + URLEncoder.encode(earlierAt.toString(), StandardCharsets.UTF_8)));
 
@@ -189,7 +197,8 @@ class ListApiTest {
   void limitOfOneAndOfAHundredAreAccepted() {
     gate.submitOrder("Ada", 1);
     gate.submitOrder("Ada", 2);
-    int total = await(() -> listAll(gate, "type=orders").size(), n -> n >= 2, VIEW_CATCHES_UP, "two orders in the listing");
+    int total = Await.until("two orders in the listing", () -> listAll(gate, "type=orders").size(),
+        n -> n >= 2, VIEW_CATCHES_UP);
 
     JsonNode one = page("type=orders&limit=1");
     assertEquals(1, one.path("items").size(), one::toString);

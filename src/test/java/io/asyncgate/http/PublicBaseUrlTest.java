@@ -1,15 +1,17 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertAccepted;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.http.ApiAssertions.assertProblem;
-import static io.asyncgate.http.ApiAssertions.await;
-import static io.asyncgate.http.ApiAssertions.describe;
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.Await;
 import io.asyncgate.catalogue.Catalogue;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -96,9 +98,9 @@ class PublicBaseUrlTest {
     }
     gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
 
-    JsonNode item = await(() -> ApiAssertions.listAll(gate, "status=Succeeded").stream()
+    JsonNode item = Await.until("the order in the listing", () -> ApiAssertions.listAll(gate, "status=Succeeded").stream()
             .filter(d -> d.path("id").asText().equals(id)).findFirst().orElse(null),
-        found -> found != null, Duration.ofSeconds(15), "the order in the listing");
+        found -> found != null, Duration.ofSeconds(15));
     assertEquals(BASE + "/operations/" + id + "/result", item.path("resourceLocation").asText());
   }
 }

@@ -1,17 +1,19 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
-import static io.asyncgate.http.ApiAssertions.assertRetryAfter;
-import static io.asyncgate.http.ApiAssertions.describe;
-import static io.asyncgate.http.ApiAssertions.mediaType;
+import io.asyncgate.support.TestTypes;
+
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.TestHttpClient.mediaType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.http.TestTypes.HeldStep;
 import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +51,7 @@ class ResultApiTest {
     assertRetryAfter(response);
     assertEquals(gate.base() + "/operations/" + id, response.headers().firstValue("Location").orElse(null));
     assertEquals("Running", TestGate.json(response).path("status").asText());
-    HeldStep.release(id);
+    TestTypes.release(id);
   }
 
   @Test
@@ -128,7 +130,7 @@ class ResultApiTest {
     String id = submit("/held", "{}");
     gate.awaitStatus(id, "Running", FINISH_WITHIN);
     assertEquals(202, gate.post("/operations/" + id + "/cancel").statusCode());
-    HeldStep.release(id);
+    TestTypes.release(id);
     gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
 
     HttpResponse<String> response = gate.get("/operations/" + id + "/result");

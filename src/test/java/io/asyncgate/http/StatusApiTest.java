@@ -1,28 +1,26 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertRetryAfter;
-import static io.asyncgate.http.ApiAssertions.assertStatusVocabulary;
-import static io.asyncgate.http.ApiAssertions.describe;
-import static io.asyncgate.http.ApiAssertions.mediaType;
+import io.asyncgate.support.TestTypes;
+
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
+import static io.asyncgate.support.ApiAssertions.assertStatusVocabulary;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.TestHttpClient.mediaType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.TestHttpClient;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.http.TestTypes.HeldStep;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +62,7 @@ class StatusApiTest {
       assertFalse(doc.has("result"), doc::toString);
       assertFalse(doc.has("error"), doc::toString);
     }
-    HeldStep.release(id);
+    TestTypes.release(id);
   }
 
   @Test
@@ -138,7 +136,7 @@ class StatusApiTest {
     String id = TestTypes.submitHeld(gate);
     gate.awaitStatus(id, "Running", FINISH_WITHIN);
     assertEquals(202, gate.post("/operations/" + id + "/cancel").statusCode());
-    HeldStep.release(id);
+    TestTypes.release(id);
     gate.awaitStatus(id, "Canceled", FINISH_WITHIN);
 
     HttpResponse<String> response = gate.get("/operations/" + id);
@@ -157,9 +155,8 @@ class StatusApiTest {
     gate.awaitStatus(id, "Succeeded", FINISH_WITHIN);
 
     // The listing reads only the view: until it shows Succeeded, the view lags the journal.
-    boolean viewCaughtUp;
-    do {
-      viewCaughtUp = ApiAssertions.listAll(gate, "type=orders&status=Succeeded").stream()
+    Await.until("the view showing " + id + " Succeeded", () -> {
+      boolean viewCaughtUp = ApiAssertions.listAll(gate, "type=orders&status=Succeeded").stream()
           .anyMatch(doc -> doc.path("id").asText().equals(id));
       HttpResponse<String> status = gate.get("/operations/" + id + "?redirect=false");
       assertEquals("Succeeded", TestGate.json(status).path("status").asText(), () -> describe(status));
@@ -167,62 +164,44 @@ class StatusApiTest {
       assertEquals(303, redirect.statusCode(), () -> describe(redirect));
       HttpResponse<String> result = gate.get("/operations/" + id + "/result");
       assertEquals(200, result.statusCode(), () -> describe(result));
-    } while (!viewCaughtUp);
+      return viewCaughtUp;
+    }, viewCaughtUp -> viewCaughtUp, FINISH_WITHIN);
   }
 
   @Test
   void statusIsOnlyEverOneOfTheFiveValues() {
     String id = gate.submitOrder("Ada", 1);
-    Set<String> seen = new LinkedHashSet<>();
-    Instant deadline = Instant.now().plus(FINISH_WITHIN);
-    String status;
-    do {
+    Await.until("the order succeeding", () -> {
       HttpResponse<String> response = gate.get("/operations/" + id + "?redirect=false");
       assertEquals(200, response.statusCode(), () -> describe(response));
       JsonNode doc = TestGate.json(response);
       assertStatusVocabulary(doc);
       doc.path("steps").forEach(step -> assertTrue(ApiAssertions.STATUSES.contains(step.path("status").asText()), doc::toString));
-      status = doc.path("status").asText();
-      seen.add(status);
-      assertTrue(Instant.now().isBefore(deadline), "did not finish: " + seen);
-    } while (!status.equals("Succeeded"));
+      return doc.path("status").asText();
+    }, status -> status.equals("Succeeded"), FINISH_WITHIN, Duration.ZERO); // every state, so no pause
 
     ApiAssertions.listAll(gate, "").forEach(ApiAssertions::assertStatusVocabulary);
   }
 
   @Test
   void redirectFollowingClientReachesTheResultByPollingLocation() {
-    HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
     HttpResponse<String> accepted = gate.postJson("/orders", "{\"customer\":\"Lin\",\"items\":[{\"name\":\"gear\",\"quantity\":4}]}");
     URI location = URI.create(accepted.headers().firstValue("Location").orElseThrow());
-    Instant deadline = Instant.now().plus(FINISH_WITHIN);
 
-    HttpResponse<String> response;
-    while (true) {
-      response = send(following, location);
-      if (!response.uri().equals(location)) {
-        break; // redirected
-      }
+    try (TestHttpClient following = TestHttpClient.followingRedirects(gate.base(), "redirect-following")) {
+      HttpResponse<String> response = Await.until("a redirect from " + location, () -> {
+        HttpResponse<String> polled = following.get(location.toString());
+        if (polled.uri().equals(location)) { // not redirected yet
+          assertEquals(200, polled.statusCode(), describe(polled));
+          assertRetryAfter(polled);
+        }
+        return polled;
+      }, polled -> !polled.uri().equals(location), FINISH_WITHIN, Duration.ofMillis(100));
+
+      assertEquals(URI.create(location + "/result"), response.uri());
       assertEquals(200, response.statusCode(), describe(response));
-      assertRetryAfter(response);
-      assertTrue(Instant.now().isBefore(deadline), "never redirected; last: " + response.body());
-      TestGate.sleep(Duration.ofMillis(100));
-    }
-
-    assertEquals(URI.create(location + "/result"), response.uri());
-    assertEquals(200, response.statusCode(), describe(response));
-    assertEquals("application/json", mediaType(response));
-    assertEquals("Lin", TestGate.json(response).path("customer").asText());
-  }
-
-  private static HttpResponse<String> send(HttpClient client, URI uri) {
-    try {
-      return client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      assertEquals("application/json", mediaType(response));
+      assertEquals("Lin", TestGate.json(response).path("customer").asText());
     }
   }
 }

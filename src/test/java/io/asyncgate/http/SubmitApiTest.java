@@ -1,15 +1,17 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.FINISH_WITHIN;
-import static io.asyncgate.http.ApiAssertions.assertAccepted;
-import static io.asyncgate.http.ApiAssertions.describe;
-import static io.asyncgate.http.ApiAssertions.stepNames;
+import io.asyncgate.support.ApiAssertions;
+
+import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.ApiAssertions.stepNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;

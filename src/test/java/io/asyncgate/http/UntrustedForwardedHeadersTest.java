@@ -1,9 +1,10 @@
 package io.asyncgate.http;
 
-import static io.asyncgate.http.ApiAssertions.assertAccepted;
-import static io.asyncgate.http.ApiAssertions.assertOperationProblem;
 
-import io.asyncgate.TestGate;
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
+
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpRequest;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;

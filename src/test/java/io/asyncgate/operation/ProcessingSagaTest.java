@@ -1,58 +1,62 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.Step;
-
-import io.asyncgate.step.StepFailure;
-
-import io.asyncgate.step.RetryPolicy;
-
-import static io.asyncgate.operation.StepCalls.alwaysFailsTransiently;
-import static io.asyncgate.operation.StepCalls.failsTransiently;
-import static io.asyncgate.operation.StepCalls.neverCompletes;
-import static io.asyncgate.operation.StepCalls.rejects;
-import static io.asyncgate.operation.StepCalls.succeeds;
-import static io.asyncgate.operation.StepCalls.undoFailsTransiently;
+import static io.asyncgate.support.ScriptedSteps.alwaysFailsTransiently;
+import static io.asyncgate.support.ScriptedSteps.failsTransiently;
+import static io.asyncgate.support.ScriptedSteps.neverCompletes;
+import static io.asyncgate.support.ScriptedSteps.rejects;
+import static io.asyncgate.support.ScriptedSteps.succeeds;
+import static io.asyncgate.support.ScriptedSteps.undoFailsTransiently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.cluster.sharding.typed.javadsl.EntityRef;
-import akka.pattern.StatusReply;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.json.Json;
-import io.asyncgate.TestGate;
-import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.json.Json;
+import io.asyncgate.operation.OperationEvent.Accepted;
+import io.asyncgate.operation.OperationEvent.CancelRequested;
+import io.asyncgate.operation.OperationState.Operation;
+import io.asyncgate.operation.StepProgress.StepStatus;
+import io.asyncgate.step.FailureKind;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.Step;
 import io.asyncgate.step.StepDefinition;
-import io.asyncgate.operation.OperationRequest;
-import io.asyncgate.operation.OperationResult;
-import io.asyncgate.operation.OperationStatus;
-import io.asyncgate.operation.RequestBuffer;
-import io.asyncgate.operation.RequestBuffer.Change;
-import io.asyncgate.operation.StepCalls.Call;
-import java.net.http.HttpResponse;
+import io.asyncgate.step.StepFailure;
+import io.asyncgate.support.ScriptedSteps;
+import io.asyncgate.support.ScriptedSteps.Call;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The processing saga on a real node: operation types registered in Java whose steps are scripted
- * per test and record their calls; what the client sees is read from the status document.
+ * The processing saga on Akka's ActorTestKit, its owner played by a TestProbe: the probe answers
+ * each {@link ProcessingSaga.Record} with the operation folded with the event — what the request
+ * buffer answers once the event is in its journal — and sends the {@link ProcessingSaga.Wake} of a
+ * cancel. The steps are scripted per test and record their calls; what the saga made of them is read
+ * from the operation's progress, which the status document shows as it is. No node, no database:
+ * where the real entity is needed, see {@link ProcessingSagaOnANodeTest} and {@code RequestBufferTest}.
  */
 class ProcessingSagaTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+
   private static final Duration WITHIN = Duration.ofSeconds(30);
   private static final Duration LONG = Duration.ofMinutes(5);
+  /** Long enough for a saga that was going to record something to have done so. */
+  private static final Duration QUIET = Duration.ofMillis(300);
   private static final RetryPolicy QUICK_RETRY = new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(50), 1.0, 0.0);
-  private static final StepCalls CALLS = new StepCalls();
+  private static final ScriptedSteps CALLS = new ScriptedSteps();
 
   private static final OperationType RETRY = type("retry",
       def("first", CALLS.step(succeeds())),
@@ -77,7 +81,7 @@ class ProcessingSagaTest {
   private static final OperationType HONOURS_RETRY_AFTER = type("retry-after",
       def("a", CALLS.step(ctx -> ctx.attempt() == 1
           ? CompletableFuture.failedFuture(StepFailure.transientFailure("Busy", "come back later").retryAfter(RETRY_AFTER))
-          : CompletableFuture.completedFuture(StepCalls.output(ctx))),
+          : CompletableFuture.completedFuture(ScriptedSteps.output(ctx))),
           LONG, new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 1.0, 0.0)));
 
   private static final OperationType KEYS = type("keys",
@@ -95,32 +99,12 @@ class ProcessingSagaTest {
       def("b", CALLS.step(alwaysFailsTransiently("Unavailable")), LONG,
           new RetryPolicy(3, Duration.ofSeconds(60), Duration.ofSeconds(60), 1.0, 0.0)));
 
-  private static final OperationType CANCEL_EARLY = type("cancel-early",
-      def("a", CALLS.step(succeeds())),
-      def("b", CALLS.step(succeeds())));
-
   private static final OperationType UNDO_FAILS = type("undo-fails",
       def("a", CALLS.step(succeeds(), undoFailsTransiently(Integer.MAX_VALUE))),
       def("b", CALLS.step(rejects("Declined"))));
 
-  /** Results being made, held until the test lets them go, by request id. */
-  private static final Map<String, CompletableFuture<Void>> COMPOSING = new ConcurrentHashMap<>();
-  private static final OperationType CANCEL_COMPLETING = OperationType.builder("saga-cancel-completing")
-      .route("POST /saga-test/cancel-completing")
-      .step(def("a", CALLS.step(succeeds())))
-      .step(def("b", CALLS.step(succeeds())))
-      .result((request, outputs) -> {
-        try {
-          COMPOSING.computeIfAbsent(request.id(), k -> new CompletableFuture<>()).get(WITHIN.toSeconds(), TimeUnit.SECONDS);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        return OperationResult.json(outputs.get("b"));
-      })
-      .build();
-
   private static final OperationType RESULT_FAILS = OperationType.builder("saga-result-fails")
-      .route("POST /saga-test/result-fails")
+      .route("POST /saga-result-fails")
       .step(def("a", CALLS.step(succeeds())))
       .step(def("b", CALLS.step(succeeds())))
       .result((request, outputs) -> {
@@ -128,37 +112,28 @@ class ProcessingSagaTest {
       })
       .build();
 
-  private static TestGate gate;
-
-  @BeforeAll
-  static void start() {
-    gate = TestGate.start(Catalogue.of(RETRY, REJECT, EXHAUST, TIME_OUT, HONOURS_RETRY_AFTER, KEYS, CANCEL_RUNNING,
-        CANCEL_BACKOFF, CANCEL_EARLY, CANCEL_COMPLETING, UNDO_FAILS, RESULT_FAILS), "");
-  }
-
   @AfterAll
   static void stop() {
-    if (gate != null) {
-      gate.close();
-    }
+    testKit.shutdownTestKit();
   }
 
   // ---- retries
 
   @Test
   void aTransientFailureIsRetriedWithGrowingBackoffAndThenSucceeds() {
-    String id = submit(RETRY);
+    Saga saga = Saga.start(RETRY);
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Succeeded", doc.path("status").asText(), doc.toString());
-    assertEquals("succeeded", doc.path("phase").asText());
-    assertEquals(100, doc.path("percentComplete").asInt());
-    assertStep(doc, 0, "first", "Succeeded", 1);
-    assertStep(doc, 1, "flaky", "Succeeded", 3);
-    assertEquals("flaky", doc.path("result").path("by").asText(), "the last step's output is the result");
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Succeeded, done.status(), done.toString());
+    assertEquals(Phase.SUCCEEDED, done.phase());
+    assertEquals(100, done.percentComplete());
+    assertStep(done, 0, "first", StepStatus.Succeeded, 1);
+    assertStep(done, 1, "flaky", StepStatus.Succeeded, 3);
+    JsonNode result = Json.read(new String(saga.operation.result().body(), StandardCharsets.UTF_8), JsonNode.class);
+    assertEquals("flaky", result.path("by").asText(), "the last step's output is the result");
 
-    assertEquals(List.of("first#1", "flaky#1", "flaky#2", "flaky#3"), CALLS.trace(id));
-    List<Call> flaky = CALLS.of(id).stream().filter(c -> c.step().equals("flaky")).toList();
+    assertEquals(List.of("first#1", "flaky#1", "flaky#2", "flaky#3"), CALLS.trace(saga.id()));
+    List<Call> flaky = CALLS.of(saga.id()).stream().filter(c -> c.step().equals("flaky")).toList();
     Duration firstWait = Duration.ofNanos(flaky.get(1).nanos() - flaky.get(0).nanos());
     Duration secondWait = Duration.ofNanos(flaky.get(2).nanos() - flaky.get(1).nanos());
     assertTrue(firstWait.toMillis() >= 200, "first backoff " + firstWait);
@@ -168,82 +143,83 @@ class ProcessingSagaTest {
 
   @Test
   void aRejectionIsNotRetriedAndEarlierStepsAreCompensatedInReverseOrder() {
-    String id = submit(REJECT);
+    Saga saga = Saga.start(REJECT);
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("failed", doc.path("phase").asText());
-    assertEquals("OutOfStock", doc.path("error").path("code").asText());
-    assertStep(doc, 0, "a", "Succeeded", 1);
-    assertCompensation(doc, 0, "Succeeded");
-    assertStep(doc, 1, "b", "Succeeded", 1);
-    assertCompensation(doc, 1, "Succeeded");
-    assertStep(doc, 2, "c", "Failed", 1);
-    assertFalse(doc.path("steps").get(2).has("compensation"), "a rejected step did nothing to undo");
-    assertStep(doc, 3, "d", "NotStarted", 0);
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals(Phase.FAILED, done.phase());
+    assertEquals("OutOfStock", done.error().code());
+    assertStep(done, 0, "a", StepStatus.Succeeded, 1);
+    assertCompensation(done, 0, StepStatus.Succeeded);
+    assertStep(done, 1, "b", StepStatus.Succeeded, 1);
+    assertCompensation(done, 1, StepStatus.Succeeded);
+    assertStep(done, 2, "c", StepStatus.Failed, 1);
+    assertNull(done.steps().get(2).compensation(), "a rejected step did nothing to undo");
+    assertStep(done, 3, "d", StepStatus.NotStarted, 0);
 
     // The rejecting step is compensable, yet its compensation is never called.
-    assertEquals(List.of("a#1", "b#1", "c#1", "undo b#1", "undo a#1"), CALLS.trace(id));
-    assertEquals(422, gate.get("/operations/" + id + "/result").statusCode());
+    assertEquals(List.of("a#1", "b#1", "c#1", "undo b#1", "undo a#1"), CALLS.trace(saga.id()));
+    assertEquals(FailureKind.REJECTED, done.failureKind(), "its result is a 422");
   }
 
   @Test
   void retriesExhaustedFailWithTheLastErrorAfterCompensating() {
-    String id = submit(EXHAUST);
+    Saga saga = Saga.start(EXHAUST);
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("failed", doc.path("phase").asText());
-    assertEquals("Unavailable", doc.path("error").path("code").asText());
-    assertTrue(doc.path("error").path("message").asText().contains("attempt 3 failed"), doc.path("error").toString());
-    assertStep(doc, 1, "b", "Failed", 3);
-    assertFalse(doc.path("steps").get(1).has("compensation"), "transient failures leave nothing in doubt");
-    assertCompensation(doc, 0, "Succeeded");
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals(Phase.FAILED, done.phase());
+    assertEquals("Unavailable", done.error().code());
+    assertTrue(done.error().message().contains("attempt 3 failed"), done.error().toString());
+    assertStep(done, 1, "b", StepStatus.Failed, 3);
+    assertNull(done.steps().get(1).compensation(), "transient failures leave nothing in doubt");
+    assertCompensation(done, 0, StepStatus.Succeeded);
 
-    assertEquals(List.of("a#1", "b#1", "b#2", "b#3", "undo a#1"), CALLS.trace(id));
-    assertEquals(502, gate.get("/operations/" + id + "/result").statusCode());
+    assertEquals(List.of("a#1", "b#1", "b#2", "b#3", "undo a#1"), CALLS.trace(saga.id()));
+    assertEquals(FailureKind.TRANSIENT, done.failureKind(), "its result is a 502");
   }
 
   @Test
   void aStepThatNeverCompletesTimesOutIsRetriedAndIsCompensatedBecauseItsEffectIsInDoubt() {
-    String id = submit(TIME_OUT);
+    Saga saga = Saga.start(TIME_OUT);
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("StepTimedOut", doc.path("error").path("code").asText());
-    assertStep(doc, 1, "b", "Failed", 2);
-    assertCompensation(doc, 1, "Succeeded");
-    assertCompensation(doc, 0, "Succeeded");
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals("StepTimedOut", done.error().code());
+    assertStep(done, 1, "b", StepStatus.Failed, 2);
+    assertCompensation(done, 1, StepStatus.Succeeded);
+    assertCompensation(done, 0, StepStatus.Succeeded);
 
     // Unlike a rejected step, the timed-out one is undone — first, as the last one done.
-    assertEquals(List.of("a#1", "b#1", "b#2", "undo b#1", "undo a#1"), CALLS.trace(id));
-    assertEquals(504, gate.get("/operations/" + id + "/result").statusCode());
+    assertEquals(List.of("a#1", "b#1", "b#2", "undo b#1", "undo a#1"), CALLS.trace(saga.id()));
+    assertEquals(FailureKind.TIMEOUT, done.failureKind(), "its result is a 504");
   }
 
   @Test
   void retryAfterOfATransientFailureIsHonoured() {
-    String id = submit(HONOURS_RETRY_AFTER);
+    Saga saga = Saga.start(HONOURS_RETRY_AFTER);
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Succeeded", doc.path("status").asText(), doc.toString());
-    assertStep(doc, 0, "a", "Succeeded", 2);
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Succeeded, done.status(), done.toString());
+    assertStep(done, 0, "a", StepStatus.Succeeded, 2);
 
-    List<Call> calls = CALLS.of(id);
-    assertEquals(List.of("a#1", "a#2"), CALLS.trace(id));
+    List<Call> calls = CALLS.of(saga.id());
+    assertEquals(List.of("a#1", "a#2"), CALLS.trace(saga.id()));
     Duration waited = Duration.ofNanos(calls.get(1).nanos() - calls.get(0).nanos());
     assertTrue(waited.compareTo(RETRY_AFTER) >= 0, "the backoff is 10 ms but Retry-After said " + RETRY_AFTER + "; waited " + waited);
   }
 
   @Test
   void everyAttemptAndTheCompensationShareOneIdempotencyKeyAndSeeEarlierOutputs() {
-    String id = submit(KEYS);
+    Saga saga = Saga.start(KEYS);
+    String id = saga.id();
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("Stop", doc.path("error").path("code").asText());
-    assertStep(doc, 1, "b", "Succeeded", 2);
-    assertCompensation(doc, 1, "Succeeded");
-    assertEquals(2, doc.path("steps").get(1).path("compensation").path("attempts").asInt());
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals("Stop", done.error().code());
+    assertStep(done, 1, "b", StepStatus.Succeeded, 2);
+    assertCompensation(done, 1, StepStatus.Succeeded);
+    assertEquals(2, done.steps().get(1).compensationAttempts());
 
     List<Call> calls = CALLS.of(id);
     assertEquals(List.of("a#1", "b#1", "b#2", "c#1", "undo b#1", "undo b#2", "undo a#1"), CALLS.trace(id));
@@ -263,165 +239,153 @@ class ProcessingSagaTest {
 
   @Test
   void cancelWhileAStepRunsLetsItFinishThenCompensatesCompletedStepsInReverseOrder() {
-    String id = submit(CANCEL_RUNNING);
+    Saga saga = Saga.start(CANCEL_RUNNING);
+    String id = saga.id();
+    saga.recordUntil(op -> op.progress().step("b").status() == StepStatus.Running, WITHIN);
     CALLS.await(id, calls -> calls.size() == 2, WITHIN); // a done, b running (held)
 
-    HttpResponse<String> cancel = gate.post("/operations/" + id + "/cancel");
-    assertEquals(202, cancel.statusCode(), cancel.body());
-    JsonNode accepted = TestGate.json(cancel);
-    assertEquals("Running", accepted.path("status").asText());
-    assertTrue(accepted.path("cancelRequested").asBoolean());
-    assertEquals("cancelling", accepted.path("phase").asText());
+    Progress accepted = saga.cancel().progress();
+    assertEquals(OperationStatus.Running, accepted.status());
+    assertTrue(accepted.cancelRequested());
+    assertEquals(Phase.CANCELLING, accepted.phase());
 
-    JsonNode cancelling = awaitDoc(id, d -> d.path("cancelRequested").asBoolean());
-    assertEquals("Running", cancelling.path("status").asText(), cancelling.toString());
-    assertEquals("cancelling", cancelling.path("phase").asText());
-    assertStep(cancelling, 1, "b", "Running", 1);
+    saga.owner.expectNoMessage(QUIET);
+    Progress cancelling = saga.operation.progress();
+    assertEquals(OperationStatus.Running, cancelling.status(), cancelling.toString());
+    assertEquals(Phase.CANCELLING, cancelling.phase());
+    assertStep(cancelling, 1, "b", StepStatus.Running, 1);
     assertEquals(List.of("a#1", "b#1"), CALLS.trace(id), "nothing is undone while b is still running");
 
     CALLS.release(id, "b", Json.object().put("by", "b"));
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Canceled", doc.path("status").asText(), doc.toString());
-    assertEquals("canceled", doc.path("phase").asText());
-    assertTrue(doc.path("cancelRequested").asBoolean());
-    assertEquals("OperationCanceled", doc.path("error").path("code").asText());
-    assertStep(doc, 0, "a", "Succeeded", 1);
-    assertCompensation(doc, 0, "Succeeded");
-    assertStep(doc, 1, "b", "Succeeded", 1);
-    assertCompensation(doc, 1, "Succeeded");
-    assertStep(doc, 2, "c", "NotStarted", 0);
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Canceled, done.status(), done.toString());
+    assertEquals(Phase.CANCELED, done.phase());
+    assertTrue(done.cancelRequested());
+    assertEquals("OperationCanceled", done.error().code());
+    assertStep(done, 0, "a", StepStatus.Succeeded, 1);
+    assertCompensation(done, 0, StepStatus.Succeeded);
+    assertStep(done, 1, "b", StepStatus.Succeeded, 1);
+    assertCompensation(done, 1, StepStatus.Succeeded);
+    assertStep(done, 2, "c", StepStatus.NotStarted, 0);
     assertEquals(List.of("a#1", "b#1", "undo b#1", "undo a#1"), CALLS.trace(id));
-    assertEquals(409, gate.get("/operations/" + id + "/result").statusCode());
   }
 
   @Test
   void cancelDuringARetryBackoffStopsWaitingAtOnce() {
-    String id = submit(CANCEL_BACKOFF);
-    awaitDoc(id, d -> d.path("phase").asText().equals("retrying"));
+    Saga saga = Saga.start(CANCEL_BACKOFF);
+    saga.recordUntil(op -> op.progress().phase() == Phase.RETRYING, WITHIN);
 
-    assertEquals(202, gate.post("/operations/" + id + "/cancel").statusCode());
+    assertTrue(saga.cancel().progress().cancelRequested());
 
     // The backoff is 60 s: being canceled well within that means the wait was cut short.
-    JsonNode doc = gate.awaitTerminal(id, Duration.ofSeconds(20));
-    assertEquals("Canceled", doc.path("status").asText(), doc.toString());
-    assertEquals(1, doc.path("steps").get(1).path("attempts").asInt());
-    assertEquals("Canceled", doc.path("steps").get(1).path("status").asText(), "abandoned between attempts");
-    assertFalse(doc.path("steps").get(1).has("compensation"), "its one attempt failed transiently: nothing to undo");
-    assertCompensation(doc, 0, "Succeeded");
-    assertEquals(List.of("a#1", "b#1", "undo a#1"), CALLS.trace(id));
-  }
-
-  @Test
-  void cancelBeforeTheFirstStepStartsGoesStraightToCanceled() throws Exception {
-    // Submit and cancel reach the entity back to back, so the cancel is handled before the saga's
-    // first step is recorded.
-    String id = UUID.randomUUID().toString();
-    OperationRequest request = new OperationRequest(id, CANCEL_EARLY.name(), "POST", CANCEL_EARLY.route().template(),
-        Map.of(), Json.object(), "anonymous", Instant.now(), CANCEL_EARLY.plan());
-    EntityRef<RequestBuffer.Command> entity = RequestBuffer.entityRef(gate.gate().system(), id);
-    CompletableFuture<StatusReply<OperationView>> submitted = entity
-        .<StatusReply<OperationView>>ask(replyTo -> new RequestBuffer.Submit(request, replyTo), WITHIN).toCompletableFuture();
-    CompletableFuture<Change> canceled = entity.<Change>ask(RequestBuffer.Cancel::new, WITHIN).toCompletableFuture();
-
-    assertTrue(submitted.get(WITHIN.toSeconds(), TimeUnit.SECONDS).isSuccess());
-    Change change = canceled.get(WITHIN.toSeconds(), TimeUnit.SECONDS);
-    assertEquals(Change.Outcome.CANCELING, change.outcome());
-    // Nothing had started, so the cancel's own answer already says Canceled (API.md).
-    assertEquals(OperationStatus.Canceled, change.operation().progress().status(), change.toString());
-
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Canceled", doc.path("status").asText(), doc.toString());
-    assertStep(doc, 0, "a", "NotStarted", 0);
-    assertStep(doc, 1, "b", "NotStarted", 0);
-    assertFalse(doc.path("steps").get(0).has("compensation"));
-    assertEquals(List.of(), CALLS.trace(id), "no step ran");
-  }
-
-  @Test
-  void cancelAcceptedWhileTheResultIsBeingMadeStillCompensatesAndCancels() {
-    String id = submit(CANCEL_COMPLETING);
-    CALLS.await(id, calls -> calls.size() == 2, WITHIN);
-    Instant deadline = Instant.now().plus(WITHIN);
-    while (!COMPOSING.containsKey(id)) { // every step succeeded; the result is being made
-      assertTrue(Instant.now().isBefore(deadline), "the result was never made");
-      TestGate.sleep(Duration.ofMillis(20));
-    }
-
-    HttpResponse<String> cancel = gate.post("/operations/" + id + "/cancel");
-    assertEquals(202, cancel.statusCode(), cancel.body());
-    assertEquals("Running", TestGate.json(cancel).path("status").asText());
-    COMPOSING.get(id).complete(null);
-
-    // The cancel was accepted before the operation succeeded: it must end Canceled, not Succeeded.
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Canceled", doc.path("status").asText(), doc.toString());
-    assertCompensation(doc, 0, "Succeeded");
-    assertCompensation(doc, 1, "Succeeded");
-    assertEquals(List.of("a#1", "b#1", "undo b#1", "undo a#1"), CALLS.trace(id));
+    Progress done = saga.recordUntilTerminal(Duration.ofSeconds(20));
+    assertEquals(OperationStatus.Canceled, done.status(), done.toString());
+    assertEquals(1, done.steps().get(1).attempts());
+    assertEquals(StepStatus.Canceled, done.steps().get(1).status(), "abandoned between attempts");
+    assertNull(done.steps().get(1).compensation(), "its one attempt failed transiently: nothing to undo");
+    assertCompensation(done, 0, StepStatus.Succeeded);
+    assertEquals(List.of("a#1", "b#1", "undo a#1"), CALLS.trace(saga.id()));
   }
 
   // ---- compensation that keeps failing
 
   @Test
   void aResultThatCannotBeMadeFailsTheOperationAfterCompensatingItsSteps() {
-    String id = submit(RESULT_FAILS);
+    Saga saga = Saga.start(RESULT_FAILS);
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("ResultUnavailable", doc.path("error").path("code").asText(), doc.toString());
-    assertTrue(doc.path("error").path("message").asText().contains("no template for this output"), doc.toString());
-    assertCompensation(doc, 0, "Succeeded");
-    assertCompensation(doc, 1, "Succeeded");
-    assertEquals(List.of("a#1", "b#1", "undo b#1", "undo a#1"), CALLS.trace(id));
-    assertEquals(502, gate.get("/operations/" + id + "/result").statusCode());
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals("ResultUnavailable", done.error().code(), done.toString());
+    assertTrue(done.error().message().contains("no template for this output"), done.toString());
+    assertCompensation(done, 0, StepStatus.Succeeded);
+    assertCompensation(done, 1, StepStatus.Succeeded);
+    assertEquals(List.of("a#1", "b#1", "undo b#1", "undo a#1"), CALLS.trace(saga.id()));
+    assertEquals(FailureKind.TRANSIENT, done.failureKind(), "its result is a 502");
   }
 
   @Test
   void aCompensationThatKeepsFailingEndsFailedWithCompensationFailed() {
-    String id = submit(UNDO_FAILS);
+    Saga saga = Saga.start(UNDO_FAILS);
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("compensation-failed", doc.path("phase").asText());
-    JsonNode error = doc.path("error");
-    assertEquals("CompensationFailed", error.path("code").asText());
-    assertEquals("Declined", error.path("innererror").path("code").asText(), error.toString());
-    assertFalse(error.path("innererror").path("message").asText().isEmpty());
-    JsonNode undo = doc.path("steps").get(0).path("compensation");
-    assertEquals("Failed", undo.path("status").asText());
-    assertEquals(QUICK_RETRY.maxAttempts(), undo.path("attempts").asInt());
-    assertEquals("UndoUnavailable", undo.path("lastError").path("code").asText());
-    assertStep(doc, 1, "b", "Failed", 1);
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals(Phase.COMPENSATION_FAILED, done.phase());
+    OperationError error = done.error();
+    assertEquals("CompensationFailed", error.code());
+    assertEquals("Declined", error.innererror().code(), error.toString());
+    assertFalse(error.innererror().message().isEmpty());
+    StepProgress undone = done.steps().get(0);
+    assertEquals(StepStatus.Failed, undone.compensation());
+    assertEquals(QUICK_RETRY.maxAttempts(), undone.compensationAttempts());
+    assertEquals("UndoUnavailable", undone.compensationFailure().code());
+    assertStep(done, 1, "b", StepStatus.Failed, 1);
 
-    assertEquals(List.of("a#1", "b#1", "undo a#1", "undo a#2", "undo a#3"), CALLS.trace(id));
+    assertEquals(List.of("a#1", "b#1", "undo a#1", "undo a#2", "undo a#3"), CALLS.trace(saga.id()));
   }
 
-  // ---- the demo order
+  // ---- the saga and the probe that owns it
 
-  @Test
-  void anOrderOfMoreThanAThousandItemsIsDeclinedAndItsReservationReleased() {
-    String id = gate.submitOrder("Ada", 1001);
+  /** One operation's saga, spawned on its accepted state, and the probe standing in for its owner. */
+  private static final class Saga {
+    final TestProbe<ProcessingSaga.Record> owner = testKit.createTestProbe();
+    final ActorRef<ProcessingSaga.Command> ref;
+    /** The operation as the owner has recorded it. */
+    Operation operation;
 
-    JsonNode doc = gate.awaitTerminal(id, WITHIN);
-    assertEquals("Failed", doc.path("status").asText(), doc.toString());
-    assertEquals("DownstreamRejected", doc.path("error").path("code").asText(), doc::toString);
-    assertEquals("PaymentDeclined", doc.path("error").path("innererror").path("code").asText(), doc::toString);
-    assertStep(doc, 0, "reserve-inventory", "Succeeded", 1);
-    assertCompensation(doc, 0, "Succeeded");
-    assertStep(doc, 1, "charge-payment", "Failed", 1);
-    assertFalse(doc.path("steps").get(1).has("compensation"));
-    assertStep(doc, 2, "ship-order", "NotStarted", 0);
+    private Saga(OperationType type) {
+      String id = UUID.randomUUID().toString();
+      OperationRequest request = new OperationRequest(id, type.name(), "POST", type.route().template(), Map.of(),
+          Json.object(), "anonymous", Instant.now(), type.plan());
+      operation = (Operation) new OperationState.Empty().apply(new Accepted(request));
+      ref = testKit.spawn(ProcessingSaga.create(operation, type, owner.ref(), Clock.systemUTC()));
+    }
+
+    static Saga start(OperationType type) {
+      return new Saga(type);
+    }
+
+    String id() {
+      return operation.id();
+    }
+
+    /** Takes the saga's next record, folds its event into the operation and answers with the result. */
+    private void recordNext(Duration within) {
+      ProcessingSaga.Record record = owner.expectMessageClass(ProcessingSaga.Record.class, within);
+      operation = operation.apply(record.event());
+      record.replyTo().tell(operation);
+    }
+
+    /** Records as the owner until the operation is as {@code condition} says, all within {@code within}. */
+    Operation recordUntil(Predicate<Operation> condition, Duration within) {
+      long deadline = System.nanoTime() + within.toNanos();
+      while (!condition.test(operation)) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (left.isNegative()) {
+          throw new AssertionError("the operation did not get there within " + within + "; it is " + operation);
+        }
+        recordNext(left);
+      }
+      return operation;
+    }
+
+    /** Records until the operation is terminal; returns its progress. */
+    Progress recordUntilTerminal(Duration within) {
+      return recordUntil(op -> op.progress().isTerminal(), within).progress();
+    }
+
+    /** The client's cancel as the owner takes it: {@code CancelRequested} recorded, and the saga woken. */
+    Operation cancel() {
+      operation = operation.apply(new CancelRequested(Instant.now()));
+      ref.tell(new ProcessingSaga.Wake(operation));
+      return operation;
+    }
   }
 
   // ---- helpers
 
   private static OperationType type(String name, StepDefinition... steps) {
-    OperationType.Builder builder = OperationType.builder("saga-" + name).route("POST /saga-test/" + name);
-    for (StepDefinition step : steps) {
-      builder.step(step);
-    }
-    return builder.build();
+    return ScriptedSteps.type("saga-" + name, steps);
   }
 
   private static StepDefinition def(String name, Step step) {
@@ -432,34 +396,15 @@ class ProcessingSagaTest {
     return new StepDefinition(name, step, timeout, retry, QUICK_RETRY);
   }
 
-  private static String submit(OperationType type) {
-    HttpResponse<String> response = gate.postJson(type.route().template(), "{}");
-    assertEquals(202, response.statusCode(), response.body());
-    return TestGate.json(response).path("id").asText();
+  private static void assertStep(Progress progress, int index, String name, StepStatus status, int attempts) {
+    StepProgress step = progress.steps().get(index);
+    assertEquals(name, step.name(), progress.toString());
+    assertEquals(status, step.status(), "status of " + name + " in " + progress);
+    assertEquals(attempts, step.attempts(), "attempts of " + name + " in " + progress);
   }
 
-  private static JsonNode awaitDoc(String id, Predicate<JsonNode> condition) {
-    Instant deadline = Instant.now().plus(WITHIN);
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = gate.status(id);
-      if (condition.test(last)) {
-        return last;
-      }
-      TestGate.sleep(Duration.ofMillis(20));
-    }
-    throw new AssertionError("the status of " + id + " did not get there within " + WITHIN + "; last: " + last);
-  }
-
-  private static void assertStep(JsonNode doc, int index, String name, String status, int attempts) {
-    JsonNode step = doc.path("steps").get(index);
-    assertEquals(name, step.path("name").asText(), doc.toString());
-    assertEquals(status, step.path("status").asText(), "status of " + name + " in " + doc);
-    assertEquals(attempts, step.path("attempts").asInt(), "attempts of " + name + " in " + doc);
-  }
-
-  private static void assertCompensation(JsonNode doc, int index, String status) {
-    JsonNode step = doc.path("steps").get(index);
-    assertEquals(status, step.path("compensation").path("status").asText(), "compensation of " + step.path("name") + " in " + doc);
+  private static void assertCompensation(Progress progress, int index, StepStatus status) {
+    StepProgress step = progress.steps().get(index);
+    assertEquals(status, step.compensation(), "compensation of " + step.name() + " in " + progress);
   }
 }

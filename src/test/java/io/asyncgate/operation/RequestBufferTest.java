@@ -1,6 +1,6 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.TestGate;
+import io.asyncgate.support.Await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -353,7 +353,7 @@ class RequestBufferTest {
       if (last instanceof Operation op && condition.test(op)) {
         return op;
       }
-      TestGate.sleep(Duration.ofMillis(20));
+      Await.sleep(Duration.ofMillis(20));
     }
     throw new AssertionError("the entity did not get there within " + WITHIN + "; last state: " + last);
   }

@@ -1,11 +1,14 @@
 package io.asyncgate.simulator;
 
+import io.asyncgate.support.RunningSimulator;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.ApiAssertions;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +39,11 @@ class DownstreamSimulatorTest {
     return "{\"orderId\":\"" + orderId + "\",\"customer\":\"alice\",\"items\":[{\"name\":\"widget\",\"quantity\":" + quantity + "}]}";
   }
 
-  private static void assertProblem(HttpResponse<String> response, int status, String title) {
-    assertEquals(status, response.statusCode(), response::body);
+  /** The simulator's problems are told apart by their title; their type is a URN of its own. */
+  private static void assertSimulatorProblem(HttpResponse<String> response, int status, String title) {
+    JsonNode problem = ApiAssertions.assertProblem(response, status);
     assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
-    JsonNode problem = TestGate.json(response);
     assertEquals(title, problem.get("title").asText());
-    assertEquals(status, problem.get("status").asInt());
     assertTrue(problem.get("type").asText().startsWith(Reply.PROBLEM_TYPE_PREFIX), problem::toString);
   }
 
@@ -66,8 +68,8 @@ class DownstreamSimulatorTest {
     String body = reservation(UUID.randomUUID().toString(), 2);
     long reservedBefore = simulator.stat("inventory.reserved");
 
-    HttpResponse<String> first = simulator.send(simulator.post("/inventory/reservations", body).header("Idempotency-Key", key));
-    HttpResponse<String> second = simulator.send(simulator.post("/inventory/reservations", body).header("Idempotency-Key", key));
+    HttpResponse<String> first = simulator.send(simulator.postJsonRequest("/inventory/reservations", body).header("Idempotency-Key", key));
+    HttpResponse<String> second = simulator.send(simulator.postJsonRequest("/inventory/reservations", body).header("Idempotency-Key", key));
 
     assertEquals(201, first.statusCode(), first::body);
     assertEquals(201, second.statusCode(), second::body);
@@ -89,16 +91,16 @@ class DownstreamSimulatorTest {
   @Test
   void anIdempotencyKeyReusedForAnotherRequestIsRefusedWithoutEffect() {
     String key = UUID.randomUUID().toString();
-    simulator.send(simulator.post("/inventory/reservations", reservation("o-1", 1)).header("Idempotency-Key", key));
+    simulator.send(simulator.postJsonRequest("/inventory/reservations", reservation("o-1", 1)).header("Idempotency-Key", key));
     long reserved = simulator.stat("inventory.reserved");
 
     HttpResponse<String> otherBody = simulator.send(
-        simulator.post("/inventory/reservations", reservation("o-2", 1)).header("Idempotency-Key", key));
-    HttpResponse<String> otherPath = simulator.send(simulator.post("/shipments", "{\"orderId\":\"o-1\"}").header("Idempotency-Key", key));
+        simulator.postJsonRequest("/inventory/reservations", reservation("o-2", 1)).header("Idempotency-Key", key));
+    HttpResponse<String> otherPath = simulator.send(simulator.postJsonRequest("/shipments", "{\"orderId\":\"o-1\"}").header("Idempotency-Key", key));
 
-    assertProblem(otherBody, 422, "IdempotencyKeyReused");
+    assertSimulatorProblem(otherBody, 422, "IdempotencyKeyReused");
     assertTrue(TestGate.json(otherBody).get("detail").asText().contains("another body"), otherBody::body);
-    assertProblem(otherPath, 422, "IdempotencyKeyReused");
+    assertSimulatorProblem(otherPath, 422, "IdempotencyKeyReused");
     assertTrue(TestGate.json(otherPath).get("detail").asText().contains("POST /inventory/reservations"), otherPath::body);
     assertEquals(reserved, simulator.stat("inventory.reserved"));
   }
@@ -113,7 +115,7 @@ class DownstreamSimulatorTest {
 
     assertEquals(204, first.statusCode(), first::body);
     assertEquals(204, again.statusCode(), again::body);
-    assertProblem(simulator.get("/inventory/reservations/" + id), 404, "NotFound");
+    assertSimulatorProblem(simulator.get("/inventory/reservations/" + id), 404, "NotFound");
     assertEquals(released + 1, simulator.stat("inventory.released"));
   }
 
@@ -121,7 +123,7 @@ class DownstreamSimulatorTest {
   void aReservationWithoutItemsIsABadRequest() {
     HttpResponse<String> response = simulator.postJson("/inventory/reservations", "{\"orderId\":\"o-4\",\"items\":[]}");
 
-    assertProblem(response, 400, "InvalidRequest");
+    assertSimulatorProblem(response, 400, "InvalidRequest");
     assertTrue(TestGate.json(response).get("detail").asText().contains("items"), response::body);
   }
 
@@ -142,7 +144,7 @@ class DownstreamSimulatorTest {
 
     HttpResponse<String> response = simulator.postJson("/payments", payment("o-6", 1001));
 
-    assertProblem(response, 422, "PaymentDeclined");
+    assertSimulatorProblem(response, 422, "PaymentDeclined");
     JsonNode problem = TestGate.json(response);
     assertEquals(Reply.PROBLEM_TYPE_PREFIX + "payment-declined", problem.get("type").asText());
     assertTrue(problem.get("detail").asText().contains("1001 units"), problem::toString);
@@ -153,7 +155,7 @@ class DownstreamSimulatorTest {
   void paymentOfAnAmountOverTheLimitIsDeclined() {
     HttpResponse<String> response = simulator.postJson("/payments", "{\"orderId\":\"o-7\",\"customer\":\"bob\",\"amount\":10000.01}");
 
-    assertProblem(response, 422, "PaymentDeclined");
+    assertSimulatorProblem(response, 422, "PaymentDeclined");
   }
 
   @Test
@@ -201,8 +203,8 @@ class DownstreamSimulatorTest {
     String locked = devices.get(devices.size() - 1).get("id").asText();
 
     assertEquals(user + "-locked", locked);
-    assertProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
-    assertProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
+    assertSimulatorProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
+    assertSimulatorProblem(simulator.delete("/devices/" + locked), 409, "DeviceLocked");
     assertEquals(204, simulator.delete("/devices/" + user + "-phone").statusCode());
   }
 
@@ -228,17 +230,17 @@ class DownstreamSimulatorTest {
 
   @Test
   void aReportNameMustBeUsableAsAFileName() {
-    assertProblem(simulator.postJson("/reports", "{\"name\":\"../etc\",\"rows\":5}"), 400, "InvalidRequest");
-    assertProblem(simulator.get("/reports/rep-unknown"), 404, "NotFound");
+    assertSimulatorProblem(simulator.postJson("/reports", "{\"name\":\"../etc\",\"rows\":5}"), 400, "InvalidRequest");
+    assertSimulatorProblem(simulator.get("/reports/rep-unknown"), 404, "NotFound");
   }
 
   @Test
   void unknownRoutesAndMethodsAreProblems() {
-    assertProblem(simulator.get("/nowhere"), 404, "NotFound");
+    assertSimulatorProblem(simulator.get("/nowhere"), 404, "NotFound");
     HttpResponse<String> wrongMethod = simulator.get("/payments");
-    assertProblem(wrongMethod, 405, "MethodNotAllowed");
+    assertSimulatorProblem(wrongMethod, 405, "MethodNotAllowed");
     assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElseThrow());
-    assertProblem(simulator.postJson("/shipments", "{not json"), 400, "InvalidRequest");
+    assertSimulatorProblem(simulator.postJson("/shipments", "{not json"), 400, "InvalidRequest");
   }
 
   @Test

@@ -1,9 +1,11 @@
 package io.asyncgate.simulator;
 
+import io.asyncgate.support.RunningSimulator;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.asyncgate.TestGate;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +64,7 @@ class FaultInjectionTest {
     try (RunningSimulator simulator = RunningSimulator.start(Duration.ofMillis(200), 0.0)) {
       List<CompletableFuture<HttpResponse<String>>> sent = IntStream.range(0, 4)
           .mapToObj(i -> CompletableFuture.supplyAsync(() -> simulator.send(
-              simulator.post("/inventory/reservations", RESERVATION).header("Idempotency-Key", "same-key")), clients))
+              simulator.postJsonRequest("/inventory/reservations", RESERVATION).header("Idempotency-Key", "same-key")), clients))
           .toList();
       List<HttpResponse<String>> responses = sent.stream().map(CompletableFuture::join).toList();
 

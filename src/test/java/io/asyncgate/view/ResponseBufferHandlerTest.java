@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.persistence.query.Offset;
 import akka.projection.eventsourced.EventEnvelope;
 import io.asyncgate.json.Json;
-import io.asyncgate.TestDatabase;
+import io.asyncgate.support.TestDatabase;
 import io.asyncgate.db.Database;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.*;

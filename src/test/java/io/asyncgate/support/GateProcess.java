@@ -1,11 +1,10 @@
-package io.asyncgate;
+package io.asyncgate.support;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,26 +24,20 @@ import java.util.concurrent.TimeUnit;
  * simulator, at which the demo's downstream URL is pointed. For the {@code *IT} tests, which Failsafe runs after
  * {@code package} with {@code -Dasyncgate.jar} set. Output goes to a log file under {@code target/}.
  */
-final class GateProcess implements AutoCloseable {
+public final class GateProcess extends GateClient {
   private final Process process;
   private final Path log;
-  private final int httpPort;
   private final int simulatorPort;
-  private final ExecutorService executor;
-  private final HttpClient client;
 
   private GateProcess(Process process, Path log, int httpPort, int simulatorPort) {
+    super("http://127.0.0.1:" + httpPort, "gate-process-" + process.pid(), 2, Optional.of(Duration.ofSeconds(30)));
     this.process = process;
     this.log = log;
-    this.httpPort = httpPort;
     this.simulatorPort = simulatorPort;
-    // An executor of our own: on 2 cores the JDK client would otherwise start a thread per call.
-    this.executor = Executors.newFixedThreadPool(2);
-    this.client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   /** The shaded jar under test, as Failsafe passes it. */
-  static Path jar() {
+  public static Path jar() {
     String jar = System.getProperty("asyncgate.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("-Dasyncgate.jar must name the packaged jar (run with mvn verify); was " + jar);
@@ -54,11 +46,11 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** The project directory: the jar is in its {@code target/}. */
-  static Path projectDir() {
+  public static Path projectDir() {
     return jar().getParent().getParent();
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
@@ -71,7 +63,7 @@ final class GateProcess implements AutoCloseable {
    * Starts {@code java -jar asyncgate.jar} with the root application.conf, {@code dataDir}, free HTTP,
    * remoting and simulator ports and the given {@code -D} settings; returns at once (see {@link #awaitReady}).
    */
-  static GateProcess start(Path dataDir, String logName, Map<String, String> settings) {
+  public static GateProcess start(Path dataDir, String logName, Map<String, String> settings) {
     int httpPort = freePort();
     int simulatorPort = freePort();
     List<String> command = new ArrayList<>(List.of(
@@ -99,7 +91,7 @@ final class GateProcess implements AutoCloseable {
    * given {@code -D} settings, its steps calling the standalone simulator on {@code simulatorPort};
    * returns at once (see {@link #awaitReady}).
    */
-  static GateProcess startWithEnvironment(Path configFile, String logName, Map<String, String> environment,
+  public static GateProcess startWithEnvironment(Path configFile, String logName, Map<String, String> environment,
       Map<String, String> settings, int simulatorPort) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -130,63 +122,44 @@ final class GateProcess implements AutoCloseable {
    * Polls {@code GET /health/ready} until it answers 200; returns how long that took. Fails when the
    * process exits first or the time is up, with the end of its log.
    */
-  Duration awaitReady(Duration within) {
+  public Duration awaitReady(Duration within) {
     long start = System.nanoTime();
-    long deadline = start + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("asyncgate exited with " + process.exitValue() + " before it was ready:\n" + logTail());
-      }
-      try {
-        HttpResponse<String> response = client.send(
-            HttpRequest.newBuilder(uri("/health/ready")).timeout(Duration.ofSeconds(2)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          return Duration.ofNanos(System.nanoTime() - start);
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      TestGate.sleep(Duration.ofMillis(50));
+    try {
+      Await.until("GET /health/ready answering 200", this::readiness, status -> status == 200, within);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ":\n" + logTail(), e);
     }
-    throw new AssertionError("asyncgate was not ready within " + within + ":\n" + logTail());
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** The status {@code GET /health/ready} answers, 0 while nothing listens yet; fails once the process has exited. */
+  private int readiness() {
+    if (!process.isAlive()) {
+      throw new AssertionError("asyncgate exited with " + process.exitValue() + " before it was ready");
+    }
+    try {
+      return send(HttpRequest.newBuilder(uri("/health/ready")).timeout(Duration.ofSeconds(2)).GET().build()).statusCode();
+    } catch (UncheckedIOException notListeningYet) {
+      return 0;
+    }
   }
 
   /**
    * After SIGTERM: polls ready while the node still answers and returns the first answer that is not
    * 200; fails if the port closes first.
    */
-  HttpResponse<String> awaitNotReady() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
+  public HttpResponse<String> awaitNotReady() {
+    return Await.until("the node answering not ready after SIGTERM", () -> {
       try {
-        HttpResponse<String> ready = get("/health/ready");
-        if (ready.statusCode() != 200) {
-          return ready;
-        }
+        return get("/health/ready");
       } catch (UncheckedIOException e) {
         throw new AssertionError("the node closed its port before it answered not ready: " + e.getMessage(), e);
       }
-      TestGate.sleep(Duration.ofMillis(20));
-    }
-    throw new AssertionError("the node still answered ready 10 s after SIGTERM");
-  }
-
-  /** A problem+json answer with this status whose type ends in {@code /problems/<kind>}. */
-  static void assertProblem(HttpResponse<String> response, int status, String kind) {
-    if (response.statusCode() != status
-        || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")
-        || !TestGate.json(response).path("type").asText().endsWith("/problems/" + kind)) {
-      throw new AssertionError("expected a " + status + " problem of type " + kind + ", got " + response.statusCode() + " "
-          + response.headers().map() + " " + response.body());
-    }
+    }, ready -> ready.statusCode() != 200, Duration.ofSeconds(10), Duration.ofMillis(20));
   }
 
   /** How long a graceful leave took, counted from the SIGTERM sent at {@code signalledNanos} ({@link System#nanoTime()}). */
-  record Leave(long signalledNanos, Duration notReadyAfter, Duration exitedAfter) {}
+  public record Leave(long signalledNanos, Duration notReadyAfter, Duration exitedAfter) {}
 
   /**
    * SIGTERM, and what a leaving node must show while it still serves: ready answers 503 (problem
@@ -194,14 +167,14 @@ final class GateProcess implements AutoCloseable {
    * process exits with 143 — 128 + SIGTERM: the JVM ends by the signal once its shutdown hook
    * (coordinated shutdown) is done.
    */
-  Leave leaveOnSigterm() {
+  public Leave leaveOnSigterm() {
     long signalled = System.nanoTime();
     terminate();
     HttpResponse<String> notReady = awaitNotReady();
     Duration unready = Duration.ofNanos(System.nanoTime() - signalled);
-    assertProblem(notReady, 503, "unhealthy");
+    assertProblem(notReady, base(), 503, "unhealthy");
     HttpResponse<String> refused = postJson("/orders", order("too-late", 1));
-    assertProblem(refused, 503, "leaving");
+    assertProblem(refused, base(), 503, "leaving");
     if (!refused.headers().firstValue("Retry-After").orElse("").matches("[1-9][0-9]*")) {
       throw new AssertionError("a refused submit without a Retry-After in whole seconds: " + refused.headers().map());
     }
@@ -214,18 +187,18 @@ final class GateProcess implements AutoCloseable {
   }
 
   /** {@code kill -9}: SIGKILL on Linux, no shutdown hook runs. Returns the exit code. */
-  int kill() {
+  public int kill() {
     process.destroyForcibly();
     return awaitExit(Duration.ofSeconds(30), "SIGKILL");
   }
 
   /** SIGTERM on Linux: the JVM's shutdown hook runs Akka's coordinated shutdown. Returns at once. */
-  void terminate() {
+  public void terminate() {
     process.destroy();
   }
 
   /** Waits for the process to end after {@code signal}; returns its exit code. */
-  int awaitExit(Duration within, String signal) {
+  public int awaitExit(Duration within, String signal) {
     try {
       if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("asyncgate (pid " + process.pid() + ") still runs " + within + " after " + signal + ":\n" + logTail());
@@ -234,88 +207,28 @@ final class GateProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    // The client's executor stays up until close(): a JDK HttpClient whose executor is shut down
-    // never completes a request, and load drivers still try this node after it has exited.
+    // The client's executor stays up until close(): load drivers still try this node after it has exited.
     return process.exitValue();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
-  URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + httpPort + path);
-  }
-
   /** The address, {@code host:port}, of the simulator the node's steps call: its embedded one, or a standalone one. */
-  String simulatorHostPort() {
+  public String simulatorHostPort() {
     return "127.0.0.1:" + simulatorPort;
   }
 
-  HttpResponse<String> send(HttpRequest request) {
-    return TestGate.send(client, request);
-  }
-
-  HttpResponse<String> postJson(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json))
-        .build());
-  }
-
-  HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
-  }
-
-  static String order(String customer, int quantity) {
-    return "{\"customer\":\"" + customer + "\",\"items\":[{\"name\":\"widget\",\"quantity\":" + quantity + "}]}";
-  }
-
-  /** The status document (never redirected); fails on anything but 200. */
-  JsonNode status(String id) {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/operations/" + id + "?redirect=false"))
-        .timeout(Duration.ofSeconds(30)).GET().build());
-    if (response.statusCode() != 200) {
-      throw new AssertionError("expected 200 for status of " + id + ", got " + response.statusCode() + ": " + response.body());
-    }
-    return TestGate.json(response);
-  }
-
-  /** Polls the status until the operation is terminal or the time is up; returns the last document. */
-  JsonNode awaitTerminal(String id, Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    JsonNode doc = status(id);
-    while (!isTerminal(doc) && System.nanoTime() < deadline) {
-      TestGate.sleep(Duration.ofMillis(100));
-      doc = status(id);
-    }
-    return doc;
-  }
-
-  static boolean isTerminal(JsonNode status) {
-    String s = status.get("status").asText();
-    return s.equals("Succeeded") || s.equals("Failed") || s.equals("Canceled");
-  }
-
-  /** The most attempts any step of the status document took: 2 when a step ran again after a crash. */
-  static int maxAttempts(JsonNode status) {
-    int max = 0;
-    for (JsonNode step : status.path("steps")) {
-      max = Math.max(max, step.path("attempts").asInt());
-    }
-    return max;
-  }
-
-  String logTail() {
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
@@ -330,6 +243,6 @@ final class GateProcess implements AutoCloseable {
     if (process.isAlive()) {
       kill();
     }
-    executor.shutdownNow();
+    super.close();
   }
 }

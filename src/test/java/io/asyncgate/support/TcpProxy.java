@@ -1,4 +1,4 @@
-package io.asyncgate;
+package io.asyncgate.support;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.asyncgate;
+package io.asyncgate.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * outage and leave tests cut the database or stop a node. Every answer is kept with the node that
  * gave it, when it was sent and how long it took, for the test to check and print.
  */
-final class SubmitLoad implements AutoCloseable {
+public final class SubmitLoad implements AutoCloseable {
   /** How long the clients may take to finish their last submit once stopped (each has a 30 s timeout). */
   private static final Duration STOP_WITHIN = Duration.ofSeconds(60);
 
@@ -33,32 +33,32 @@ final class SubmitLoad implements AutoCloseable {
    * One submit as a client saw it: which node (0-based) it went to, when, and how long the answer
    * took; no response (status 0) when the connection was refused.
    */
-  record Answer(int node, Instant sentAt, Duration took, HttpResponse<String> response) {
-    int status() {
+  public record Answer(int node, Instant sentAt, Duration took, HttpResponse<String> response) {
+    public int status() {
       return response == null ? 0 : response.statusCode();
     }
 
     /** The operation id of a 202. */
-    String id() {
+    public String id() {
       return TestGate.json(response).get("id").asText();
     }
 
-    Instant answeredAt() {
+    public Instant answeredAt() {
       return sentAt.plus(took);
     }
 
-    String describe() {
+    public String describe() {
       return "node " + (node + 1) + " answered " + (response == null ? "with a refused connection" : status() + " " + response.body());
     }
   }
 
   /** What one client sends: a submit to {@code node}. */
-  interface Submit {
+  public interface Submit {
     HttpResponse<String> to(int node);
   }
 
   /** One client's next submit, chosen from its previous answer (null before the first). */
-  interface Client {
+  public interface Client {
     Answer next(Answer previous);
   }
 
@@ -68,12 +68,12 @@ final class SubmitLoad implements AutoCloseable {
   private final List<Future<?>> running = new ArrayList<>();
   private ExecutorService clients;
 
-  SubmitLoad(Submit submit) {
+  public SubmitLoad(Submit submit) {
     this.submit = submit;
   }
 
   /** Sends one submit to {@code node} and keeps its answer. */
-  Answer submitTo(int node) {
+  public Answer submitTo(int node) {
     Instant sent = Instant.now();
     HttpResponse<String> response;
     try {
@@ -87,7 +87,7 @@ final class SubmitLoad implements AutoCloseable {
   }
 
   /** Starts {@code count} clients, each looping over its own {@link Client} until {@link #stop()}. */
-  SubmitLoad start(int count, IntFunction<Client> client) {
+  public SubmitLoad start(int count, IntFunction<Client> client) {
     submitting.set(true);
     clients = Executors.newFixedThreadPool(count);
     for (int c = 0; c < count; c++) {
@@ -103,12 +103,12 @@ final class SubmitLoad implements AutoCloseable {
   }
 
   /** Clients that keep sending to one node each, spread over {@code nodes} nodes round-robin. */
-  SubmitLoad startPinned(int count, int nodes) {
+  public SubmitLoad startPinned(int count, int nodes) {
     return start(count, c -> previous -> submitTo(c % nodes));
   }
 
   /** Lets each client finish its submit under way, then returns every answer kept. */
-  List<Answer> stop() throws Exception {
+  public List<Answer> stop() throws Exception {
     submitting.set(false);
     for (Future<?> f : running) {
       f.get(STOP_WITHIN.toSeconds(), TimeUnit.SECONDS);
@@ -120,7 +120,7 @@ final class SubmitLoad implements AutoCloseable {
     return answers();
   }
 
-  List<Answer> answers() {
+  public List<Answer> answers() {
     return List.copyOf(answers);
   }
 
@@ -128,24 +128,15 @@ final class SubmitLoad implements AutoCloseable {
    * The first 202 from {@code node} for a submit sent after {@code since}: among the answers so far,
    * or from submits sent every 200 ms until there is one, for at most {@code within}.
    */
-  Answer firstStoredAfter(int node, Instant since, Duration within) {
-    Instant deadline = Instant.now().plus(within);
-    Answer stored = answers.stream()
-        .filter(a -> a.node() == node && a.sentAt().isAfter(since) && a.status() == 202).findFirst().orElse(null);
-    while (stored == null && Instant.now().isBefore(deadline)) {
-      Answer a = submitTo(node);
-      if (a.status() == 202) {
-        stored = a;
-      } else {
-        TestGate.sleep(Duration.ofMillis(200));
-      }
-    }
-    assertTrue(stored != null, "node " + (node + 1) + " stored no submit within " + within);
-    return stored;
+  public Answer firstStoredAfter(int node, Instant since, Duration within) {
+    return answers.stream()
+        .filter(a -> a.node() == node && a.sentAt().isAfter(since) && a.status() == 202).findFirst()
+        .orElseGet(() -> Await.until("node " + (node + 1) + " storing a submit", () -> submitTo(node), a -> a.status() == 202,
+            within, Duration.ofMillis(200)));
   }
 
   /** A 202, or a 503 problem saying when to retry: all a client under load may be answered. Never a 500. */
-  static void assertAcceptedOrToldToRetry(Answer a) {
+  public static void assertAcceptedOrToldToRetry(Answer a) {
     assertTrue(a.status() == 202 || a.status() == 503, a::describe);
     if (a.status() == 503) {
       assertEquals("application/problem+json", a.response().headers().firstValue("Content-Type").orElse(""), a::describe);
@@ -154,7 +145,7 @@ final class SubmitLoad implements AutoCloseable {
   }
 
   /** Answers counted by node and status, e.g. {@code {node 1: 202=47, node 1: 503=4}}, for the output. */
-  static Map<String, Long> byNodeAndStatus(List<Answer> answers) {
+  public static Map<String, Long> byNodeAndStatus(List<Answer> answers) {
     return answers.stream().collect(Collectors.groupingBy(
         a -> "node " + (a.node() + 1) + ": " + (a.status() == 0 ? "refused" : a.status()), TreeMap::new, Collectors.counting()));
   }

@@ -1,4 +1,4 @@
-package io.asyncgate;
+package io.asyncgate.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * simulator — configured only through the documented environment variables, the first node being
  * every node's seed. Closing kills whatever still runs and drops the database.
  */
-final class ProcessCluster implements AutoCloseable {
+public final class ProcessCluster implements AutoCloseable {
   private static final Duration READY_WITHIN = Duration.ofSeconds(120);
   private static final Path CONFIG = Path.of("docs", "cluster-orders.conf");
 
@@ -40,7 +40,7 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /** The database and the simulator, listening; no node yet. */
-  static ProcessCluster create(String name, Duration downstreamLatency) {
+  public static ProcessCluster create(String name, Duration downstreamLatency) {
     TestDatabase database = TestDatabase.postgres();
     int port = GateProcess.freePort();
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -66,22 +66,23 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   private void awaitSimulator() {
-    long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!simulator.isAlive()) {
-        throw new AssertionError("the simulator exited with " + simulator.exitValue());
-      }
-      try (Socket ignored = new Socket("127.0.0.1", simulatorPort)) {
-        return;
-      } catch (IOException notListeningYet) {
-        TestGate.sleep(Duration.ofMillis(100));
-      }
+    Await.until("the simulator listening on " + simulatorPort, this::simulatorListens, listens -> listens, READY_WITHIN,
+        Duration.ofMillis(100));
+  }
+
+  private boolean simulatorListens() {
+    if (!simulator.isAlive()) {
+      throw new AssertionError("the simulator exited with " + simulator.exitValue());
     }
-    throw new AssertionError("the simulator did not listen on " + simulatorPort + " within " + READY_WITHIN);
+    try (Socket ignored = new Socket("127.0.0.1", simulatorPort)) {
+      return true;
+    } catch (IOException notListeningYet) {
+      return false;
+    }
   }
 
   /** Starts {@code count} nodes on the database and waits until every one is ready. */
-  List<GateProcess> startNodes(int count) {
+  public List<GateProcess> startNodes(int count) {
     return startNodes(count, database.url(), Map.of());
   }
 
@@ -89,7 +90,7 @@ final class ProcessCluster implements AutoCloseable {
    * Starts {@code count} more nodes that reach the database at {@code databaseUrl} (e.g. through a
    * proxy), with extra {@code -D} settings, and waits until every one is ready.
    */
-  List<GateProcess> startNodes(int count, String databaseUrl, Map<String, String> settings) {
+  public List<GateProcess> startNodes(int count, String databaseUrl, Map<String, String> settings) {
     List<GateProcess> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int clusterPort = GateProcess.freePort();
@@ -115,12 +116,12 @@ final class ProcessCluster implements AutoCloseable {
     return started;
   }
 
-  String databaseUrl() {
+  public String databaseUrl() {
     return database.url();
   }
 
   /** A URL of one node (e.g. a Location header) as the same path on {@code other}. */
-  static URI onNode(String url, GateProcess other) {
+  public static URI onNode(String url, GateProcess other) {
     URI uri = URI.create(url);
     return other.uri(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
   }

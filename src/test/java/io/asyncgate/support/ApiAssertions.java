@@ -1,13 +1,14 @@
-package io.asyncgate.http;
+package io.asyncgate.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.TestHttpClient.mediaType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,22 +17,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** What every client of API.md may rely on, written once: problem bodies, polling headers, the status vocabulary. */
-final class ApiAssertions {
-  static final Set<String> STATUSES = Set.of("NotStarted", "Running", "Succeeded", "Failed", "Canceled");
-  static final Duration FINISH_WITHIN = Duration.ofSeconds(30);
+public final class ApiAssertions {
+  public static final Set<String> STATUSES = Set.of("NotStarted", "Running", "Succeeded", "Failed", "Canceled");
+  public static final Duration FINISH_WITHIN = Duration.ofSeconds(30);
 
   private ApiAssertions() {}
 
-  /** An RFC 9457 problem of this kind and status; returns its body for further checks. */
-  static JsonNode assertProblem(HttpResponse<String> response, String base, int status, String kind) {
+  /** An asyncgate problem of this kind and status, its type URL under {@code base}; returns its body for further checks. */
+  public static JsonNode assertProblem(HttpResponse<String> response, String base, int status, String kind) {
+    JsonNode problem = assertProblem(response, status);
+    assertEquals(base + "/problems/" + kind, problem.path("type").asText(), () -> "type of " + response.body());
+    return problem;
+  }
+
+  /**
+   * An RFC 9457 problem with this status: {@code application/problem+json}, a {@code status} member
+   * that says the same, a title and a detail; returns its body, whose {@code type} the caller checks.
+   */
+  public static JsonNode assertProblem(HttpResponse<String> response, int status) {
     assertEquals(status, response.statusCode(), () -> "status of " + describe(response));
     assertEquals("application/problem+json", mediaType(response), () -> "content type of " + describe(response));
-    JsonNode problem = TestGate.json(response);
-    assertEquals(base + "/problems/" + kind, problem.path("type").asText(), () -> "type of " + response.body());
+    JsonNode problem = TestHttpClient.json(response);
     assertFalse(problem.path("title").asText().isBlank(), () -> "title of " + response.body());
     assertEquals(status, problem.path("status").asInt(), () -> "status member of " + response.body());
     assertFalse(problem.path("detail").asText().isBlank(), () -> "detail of " + response.body());
@@ -39,14 +48,14 @@ final class ApiAssertions {
   }
 
   /** The same, and its {@code instance} is the operation's status URL. */
-  static JsonNode assertOperationProblem(HttpResponse<String> response, String base, int status, String kind, String id) {
+  public static JsonNode assertOperationProblem(HttpResponse<String> response, String base, int status, String kind, String id) {
     JsonNode problem = assertProblem(response, base, status, kind);
     assertEquals(base + "/operations/" + id, problem.path("instance").asText(), () -> "instance of " + response.body());
     return problem;
   }
 
   /** {@code Retry-After} present, whole seconds, at least 1. */
-  static long assertRetryAfter(HttpResponse<String> response) {
+  public static long assertRetryAfter(HttpResponse<String> response) {
     String value = response.headers().firstValue("Retry-After")
         .orElseGet(() -> fail("no Retry-After on " + describe(response)));
     assertTrue(value.matches("[0-9]+"), () -> "Retry-After must be whole seconds, was " + value);
@@ -56,10 +65,10 @@ final class ApiAssertions {
   }
 
   /** The 202 of API.md: Location, Operation-Location and Retry-After, and a status document not yet finished. */
-  static JsonNode assertAccepted(HttpResponse<String> response, String base, String type) {
+  public static JsonNode assertAccepted(HttpResponse<String> response, String base, String type) {
     assertEquals(202, response.statusCode(), () -> describe(response));
     assertEquals("application/json", mediaType(response));
-    JsonNode doc = TestGate.json(response);
+    JsonNode doc = TestHttpClient.json(response);
     String id = doc.path("id").asText();
     assertEquals(id, UUID.fromString(id).toString(), "id is a UUID");
     assertEquals(base + "/operations/" + id, response.headers().firstValue("Location").orElse(null), "Location");
@@ -75,49 +84,25 @@ final class ApiAssertions {
     return doc;
   }
 
-  static void assertStatusVocabulary(JsonNode doc) {
+  public static void assertStatusVocabulary(JsonNode doc) {
     assertTrue(STATUSES.contains(doc.path("status").asText()), () -> "status outside the five values: " + doc);
   }
 
-  static List<String> stepNames(JsonNode doc) {
+  public static List<String> stepNames(JsonNode doc) {
     List<String> names = new ArrayList<>();
     doc.path("steps").forEach(s -> names.add(s.path("name").asText()));
     return names;
   }
 
-  /** The media type without parameters, lower case. */
-  static String mediaType(HttpResponse<?> response) {
-    return response.headers().firstValue("Content-Type").orElse("").split(";", 2)[0].trim().toLowerCase();
-  }
-
-  static String describe(HttpResponse<String> response) {
-    return response.request().method() + " " + response.uri() + " -> " + response.statusCode() + " " + response.headers().map()
-        + " " + response.body();
-  }
-
-  /** Repeats {@code call} until its answer passes {@code done}; fails with the last answer when time is up. */
-  static <T> T await(Supplier<T> call, Predicate<T> done, Duration within, String what) {
-    Instant deadline = Instant.now().plus(within);
-    T last = call.get();
-    while (!done.test(last)) {
-      if (Instant.now().isAfter(deadline)) {
-        fail(what + " did not happen within " + within + "; last: " + last);
-      }
-      TestGate.sleep(Duration.ofMillis(50));
-      last = call.get();
-    }
-    return last;
-  }
-
   /** Every operation of the listing, all pages (newest first). */
-  static List<JsonNode> listAll(TestGate gate, String query) {
+  public static List<JsonNode> listAll(TestGate gate, String query) {
     List<JsonNode> all = new ArrayList<>();
     String cursor = null;
     do {
       HttpResponse<String> page = gate.get("/operations?limit=100" + (query.isEmpty() ? "" : "&" + query)
           + (cursor == null ? "" : "&cursor=" + cursor));
       assertEquals(200, page.statusCode(), () -> describe(page));
-      JsonNode body = TestGate.json(page);
+      JsonNode body = TestHttpClient.json(page);
       body.path("items").forEach(all::add);
       cursor = body.path("nextCursor").isNull() ? null : body.path("nextCursor").asText();
     } while (cursor != null);
@@ -129,7 +114,7 @@ final class ApiAssertions {
    * listing shows only {@code sentinel} (a valid submit made afterwards, returning its id) once it
    * shows the sentinel at all, and still after a further refresh of the view.
    */
-  static void assertNothingStored(TestGate gate, Runnable rejected, Supplier<String> sentinel) {
+  public static void assertNothingStored(TestGate gate, Runnable rejected, Supplier<String> sentinel) {
     // Every operation created before this millisecond ended is out of the query; all later ones in.
     Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     while (!Instant.now().truncatedTo(ChronoUnit.MILLIS).isAfter(before)) {
@@ -138,14 +123,14 @@ final class ApiAssertions {
     String createdSince = "createdAfter=" + before;
     rejected.run();
     String id = sentinel.get();
-    await(() -> ids(listAll(gate, createdSince)), ids -> ids.contains(id), Duration.ofSeconds(10),
-        "the sentinel " + id + " in the listing");
+    Await.until("the sentinel " + id + " in the listing", () -> ids(listAll(gate, createdSince)), ids -> ids.contains(id),
+        Duration.ofSeconds(10));
     // The view's slices poll the journal every 200 ms: give a stored rejected request that long again.
-    TestGate.sleep(Duration.ofMillis(500));
+    Await.sleep(Duration.ofMillis(500));
     assertEquals(List.of(id), ids(listAll(gate, createdSince)), "only the sentinel was stored");
   }
 
-  static List<String> ids(List<JsonNode> docs) {
+  public static List<String> ids(List<JsonNode> docs) {
     return docs.stream().map(d -> d.path("id").asText()).toList();
   }
 }

@@ -1,4 +1,4 @@
-package io.asyncgate.clients;
+package io.asyncgate.support;
 
 import java.util.Optional;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -12,9 +12,9 @@ import org.slf4j.MDC;
  * Frames each test's lines in the class's log ({@code target/surefire-reports/<class>-output.txt})
  * and tags the test thread's lines with the test's name, so a failure's wire trace reads on its own.
  */
-final class LogEachTest implements BeforeEachCallback, TestWatcher {
+public final class LogEachTest implements BeforeEachCallback, TestWatcher {
   private static final Logger log = LoggerFactory.getLogger("test");
-  static final String MDC_KEY = "test";
+  public static final String MDC_KEY = "test";
 
   @Override
   public void beforeEach(ExtensionContext context) {

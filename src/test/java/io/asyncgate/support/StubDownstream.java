@@ -1,4 +1,4 @@
-package io.asyncgate.step.http;
+package io.asyncgate.support;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -23,38 +23,38 @@ import java.util.concurrent.Executors;
  * A real HTTP downstream for tests, scripted per "METHOD /path": each request takes the next scripted
  * answer, the last one repeating; unscripted requests get 200 {}. Every request is recorded.
  */
-final class StubDownstream implements AutoCloseable {
+public final class StubDownstream implements AutoCloseable {
   /**
    * What the stub answers; {@code delay} before answering simulates a slow downstream; a chunked body
    * has no Content-Length, so its size shows only while it is read.
    */
-  record Answer(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay, boolean chunked) {
-    Answer(int status, String contentType, byte[] body, Map<String, String> headers) {
+  public record Answer(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay, boolean chunked) {
+    public Answer(int status, String contentType, byte[] body, Map<String, String> headers) {
       this(status, contentType, body, headers, Duration.ZERO, false);
     }
 
-    static Answer json(int status, String json) {
+    public static Answer json(int status, String json) {
       return new Answer(status, "application/json", json.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    Answer withHeader(String name, String value) {
+    public Answer withHeader(String name, String value) {
       Map<String, String> more = new HashMap<>(headers);
       more.put(name, value);
       return new Answer(status, contentType, body, more, delay, chunked);
     }
 
-    Answer after(Duration wait) {
+    public Answer after(Duration wait) {
       return new Answer(status, contentType, body, headers, wait, chunked);
     }
 
-    Answer inChunks() {
+    public Answer inChunks() {
       return new Answer(status, contentType, body, headers, delay, true);
     }
   }
 
   /** One request as the downstream saw it. */
-  record Seen(String method, String path, Map<String, List<String>> headers, String body, Instant at) {
-    String header(String name) {
+  public record Seen(String method, String path, Map<String, List<String>> headers, String body, Instant at) {
+    public String header(String name) {
       return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
           .map(e -> e.getValue().get(0)).findFirst().orElse(null);
     }
@@ -65,7 +65,7 @@ final class StubDownstream implements AutoCloseable {
   private final Map<String, Deque<Answer>> scripts = new ConcurrentHashMap<>();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-  StubDownstream() {
+  public StubDownstream() {
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     } catch (IOException e) {
@@ -76,20 +76,20 @@ final class StubDownstream implements AutoCloseable {
     server.start();
   }
 
-  String base() {
+  public String base() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** Scripts the answers to {@code "METHOD /path"}, in order; the last one repeats. */
-  void script(String request, Answer... answers) {
+  public void script(String request, Answer... answers) {
     scripts.put(request, new ArrayDeque<>(List.of(answers)));
   }
 
-  List<Seen> seen(String method, String path) {
+  public List<Seen> seen(String method, String path) {
     return seen.stream().filter(s -> s.method().equals(method) && s.path().equals(path)).toList();
   }
 
-  List<Seen> seenUnder(String pathPrefix) {
+  public List<Seen> seenUnder(String pathPrefix) {
     return seen.stream().filter(s -> s.path().startsWith(pathPrefix)).toList();
   }
 

@@ -1,45 +1,46 @@
-package io.asyncgate.http;
+package io.asyncgate.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.json.Json;
-import io.asyncgate.TestGate;
 import io.asyncgate.catalogue.OperationType;
-import io.asyncgate.step.CompensableStep;
+import io.asyncgate.json.Json;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Operation types registered in Java, as a user of the Step SPI would, to reach each outcome on demand. */
-final class TestTypes {
-  private TestTypes() {}
-
+public final class TestTypes {
+  private static final ScriptedSteps STEPS = new ScriptedSteps();
   private static final RetryPolicy TWO_QUICK_ATTEMPTS = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20), 2.0, 0.0);
 
-  /** {@code POST /held}: one step that runs until the test calls {@link HeldStep#release}. */
-  static OperationType held() {
+  private TestTypes() {}
+
+  /** {@code POST /held}: one step that runs until the test calls {@link #release}; its compensation succeeds at once. */
+  public static OperationType held() {
     return OperationType.builder("held")
         .route("POST /held")
-        .step("wait-for-release", new HeldStep(), Duration.ofSeconds(120), TWO_QUICK_ATTEMPTS)
+        .step("wait-for-release", STEPS.step(STEPS.heldUntilReleased(StepContext::requestId)), Duration.ofSeconds(120),
+            TWO_QUICK_ATTEMPTS)
         .build();
   }
 
+  /** Lets the held step of the operation finish with {@code {"released": true}}, also if it has not started yet. */
+  public static void release(String operationId) {
+    STEPS.release(operationId, Json.object().put("released", true));
+  }
+
   /** Submits to {@code POST /held} (asserting the 202) and returns the operation id. */
-  static String submitHeld(TestGate gate) {
+  public static String submitHeld(TestGate gate) {
     HttpResponse<String> response = gate.postJson("/held", "{}");
-    assertEquals(202, response.statusCode(), () -> ApiAssertions.describe(response));
+    assertEquals(202, response.statusCode(), () -> TestHttpClient.describe(response));
     return TestGate.json(response).path("id").asText();
   }
 
   /** {@code POST /flaky}: the downstream answers 503 every time, past its two attempts: Failed, 502. */
-  static OperationType flaky() {
+  public static OperationType flaky() {
     return OperationType.builder("flaky")
         .route("POST /flaky")
         .step("call-downstream", ctx -> CompletableFuture.failedFuture(
@@ -49,7 +50,7 @@ final class TestTypes {
   }
 
   /** {@code POST /stuck}: the step never answers within its 200 ms, twice: Failed, 504. */
-  static OperationType stuck() {
+  public static OperationType stuck() {
     return OperationType.builder("stuck")
         .route("POST /stuck")
         .step("call-slow-downstream", ctx -> new CompletableFuture<>(), Duration.ofMillis(200), TWO_QUICK_ATTEMPTS)
@@ -57,30 +58,10 @@ final class TestTypes {
   }
 
   /** A type that succeeds at once with {@code {"done": true}}, under its own route, e.g. to list only its operations. */
-  static OperationType quick(String name) {
+  public static OperationType quick(String name) {
     return OperationType.builder(name)
         .route("POST /" + name)
         .step("finish", ctx -> CompletableFuture.completedFuture(Json.object().put("done", true)))
         .build();
-  }
-
-  /** Completes when released; its compensation succeeds at once. */
-  static final class HeldStep implements CompensableStep {
-    private static final Map<String, CompletableFuture<JsonNode>> RUNNING = new ConcurrentHashMap<>();
-
-    static void release(String operationId) {
-      RUNNING.computeIfAbsent(operationId, id -> new CompletableFuture<>())
-          .complete(Json.object().put("released", true));
-    }
-
-    @Override
-    public CompletionStage<JsonNode> execute(StepContext context) {
-      return RUNNING.computeIfAbsent(context.requestId(), id -> new CompletableFuture<>());
-    }
-
-    @Override
-    public CompletionStage<Void> compensate(StepContext context) {
-      return CompletableFuture.completedFuture(null);
-    }
   }
 }

@@ -1,75 +1,49 @@
-package io.asyncgate;
+package io.asyncgate.support;
 
-import io.asyncgate.json.Json;
-
+import static io.asyncgate.support.ScriptedSteps.succeeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.step.RetryPolicy;
-import io.asyncgate.step.Step;
-import io.asyncgate.step.StepContext;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An operation type for tests that stop nodes in the middle of sagas: prepare (instant) → work
  * (waits until the gate named in the body is released) → finish (instant), with every execution of
- * every step counted. The nodes of one JVM share the gates and the counts, whichever node runs the step.
+ * every step counted ({@link ScriptedSteps}). The nodes of one JVM share the gates and the counts,
+ * whichever node runs the step.
  */
 public final class GatedProbes {
   public static final String ROUTE = "/gated-probes";
   private static final int SUBMIT_ATTEMPTS = 3;
-
-  /** Executions of each step, by {@code {requestId}:{step}} (the idempotency key). */
-  private static final Map<String, AtomicInteger> EXECUTIONS = new ConcurrentHashMap<>();
-  private static final Map<String, CompletableFuture<Void>> GATES = new ConcurrentHashMap<>();
+  /** Shared by the nodes of this JVM: whichever node runs a step, its calls are counted here. */
+  private static final ScriptedSteps STEPS = new ScriptedSteps();
 
   private GatedProbes() {}
 
   public static Catalogue catalogue() {
-    Step prepare = ctx -> counted(ctx, CompletableFuture.completedFuture(null));
-    Step work = ctx -> counted(ctx, gate(ctx.body().path("gate").asText()));
-    Step finish = ctx -> counted(ctx, CompletableFuture.completedFuture(null));
     RetryPolicy retry = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 0.2);
     return Catalogue.of(OperationType.builder("gated-probe")
         .route("POST " + ROUTE)
-        .step("prepare", prepare)
+        .step("prepare", STEPS.stepWithoutCompensation(succeeds()))
         // Far longer than any test: the attempt is cut off by a stop, never by its timeout.
-        .step("work", work, Duration.ofMinutes(10), retry)
-        .step("finish", finish)
+        .step("work", STEPS.stepWithoutCompensation(STEPS.heldUntilReleased(ctx -> ctx.body().path("gate").asText())),
+            Duration.ofMinutes(10), retry)
+        .step("finish", STEPS.stepWithoutCompensation(succeeds()))
         .build());
-  }
-
-  private static CompletableFuture<JsonNode> counted(StepContext ctx, CompletableFuture<Void> done) {
-    EXECUTIONS.computeIfAbsent(ctx.idempotencyKey(), k -> new AtomicInteger()).incrementAndGet();
-    return done.thenApply(v -> {
-      ObjectNode out = Json.object();
-      out.put("step", ctx.step());
-      out.put("attempt", ctx.attempt());
-      return out;
-    });
-  }
-
-  private static CompletableFuture<Void> gate(String name) {
-    return GATES.computeIfAbsent(name, k -> new CompletableFuture<>());
   }
 
   /** From now on the work step of the operations naming {@code gate} finishes at once. */
   public static void release(String gate) {
-    gate(gate).complete(null);
+    STEPS.release(gate, Json.object());
   }
 
   public static int executions(String id, String step) {
-    AtomicInteger n = EXECUTIONS.get(id + ":" + step);
-    return n == null ? 0 : n.get();
+    return STEPS.executions(id, step);
   }
 
   /**
@@ -84,7 +58,7 @@ public final class GatedProbes {
       HttpResponse<String> refused = response;
       String retryAfter = refused.headers().firstValue("Retry-After")
           .orElseThrow(() -> new AssertionError("a 503 without Retry-After: " + refused.body()));
-      TestGate.sleep(Duration.ofSeconds(Long.parseLong(retryAfter)));
+      Await.sleep(Duration.ofSeconds(Long.parseLong(retryAfter)));
       response = node.postJson(ROUTE, "{\"gate\":\"" + gate + "\"}");
     }
     HttpResponse<String> last = response;
@@ -94,17 +68,9 @@ public final class GatedProbes {
 
   /** Waits until prepare succeeded and work runs, its first execution under way. */
   public static void awaitMidSaga(TestGate node, String id, Duration within) {
-    Instant deadline = Instant.now().plus(within);
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = node.status(id);
-      if (stepStatus(last, "prepare").equals("Succeeded") && stepStatus(last, "work").equals("Running")
-          && executions(id, "work") == 1) {
-        return;
-      }
-      TestGate.sleep(Duration.ofMillis(50));
-    }
-    throw new AssertionError("operation " + id + " did not get to its running middle step within " + within + "; last: " + last);
+    Await.until("operation " + id + " getting to its running middle step", () -> node.status(id),
+        doc -> stepStatus(doc, "prepare").equals("Succeeded") && stepStatus(doc, "work").equals("Running")
+            && executions(id, "work") == 1, within);
   }
 
   private static JsonNode step(JsonNode doc, String name) {

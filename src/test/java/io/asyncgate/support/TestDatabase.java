@@ -1,4 +1,6 @@
-package io.asyncgate;
+package io.asyncgate.support;
+
+import io.asyncgate.Settings;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -50,7 +52,7 @@ public final class TestDatabase implements AutoCloseable {
     Path dataDir = temporaryDirectory();
     String kind = System.getProperty(PROPERTY, "h2");
     return switch (kind) {
-      case "h2" -> new TestDatabase(dataDir, Settings.h2Url(dataDir), "asyncgate", "", Optional.empty());
+      case "h2" -> new TestDatabase(dataDir, h2Url(dataDir), "asyncgate", "", Optional.empty());
       case "postgres" -> createOnPostgres(dataDir);
       default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + kind + ": expected h2 or postgres");
     };
@@ -82,6 +84,13 @@ public final class TestDatabase implements AutoCloseable {
     }
     String url = serverUrl.substring(0, serverUrl.lastIndexOf('/') + 1) + name;
     return new TestDatabase(dataDir, url, user, password, Optional.of(new Server(serverUrl, name)));
+  }
+
+  /** The H2 URL a node derives from its data directory when {@code asyncgate.db.url} is empty. */
+  private static String h2Url(Path dataDir) {
+    Config derived = Settings.load(ConfigFactory.parseMap(Map.of("asyncgate.data-dir", dataDir.toString(), "asyncgate.db.url", "")),
+        Map.of());
+    return derived.getString("asyncgate.db.url");
   }
 
   private static Path temporaryDirectory() {
