@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guarantees 1 and 2 of DESIGN.md against the real jar: a node is killed with SIGKILL while its
+ * The guarantees that no 202 is lost and every operation finishes (docs/guarantees.md), against the real jar: a node is killed with SIGKILL while its
  * sagas are mid-step, started again on the same files, and every operation it acknowledged
  * finishes — with no client action but status reads. Three kill/restart cycles on one data
  * directory, each with fresh orders, show whether resumption is reliable; the timings of each cycle
