@@ -23,8 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The guarantees that no 202 is lost and every operation finishes (docs/guarantees.md), against the real jar: a node is killed with SIGKILL while its
- * sagas are mid-step, started again on the same files, and every operation it acknowledged
+ * The guarantees that no 202 is lost and every operation finishes (docs/guarantees.md), against
+ * the real jar: a node is killed with SIGKILL while its sagas are mid-step, started again on the same files, and every operation it acknowledged
  * finishes — with no client action but status reads. Three kill/restart cycles on one data
  * directory, each with fresh orders, show whether resumption is reliable; the timings of each cycle
  * are printed (Failsafe keeps them in {@code target/failsafe-reports/*KillRestartIT-output.txt}).
