@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The guarantee that every accepted operation finishes (docs/guarantees.md), across a graceful
- * restart, in this JVM: sagas stopped in the middle resume on a new node on the same files by themselves (only status reads here), the steps that had
- * succeeded do not run again, and the step that was cut off runs once more. The {@code kill -9}
- * case is {@link KillRestartIT}.
+ * restart, in this JVM: sagas stopped in the middle resume on a new node on the same files by
+ * themselves (only status reads here), the steps that had succeeded do not run again, and the step
+ * that was cut off runs once more. The {@code kill -9} case is {@link KillRestartIT}.
  */
 class RestartTest {
   private static final Duration AWAIT = Duration.ofSeconds(60);
