@@ -43,15 +43,15 @@ import java.util.function.Supplier;
  * answers with the new state; only then does the saga move on, deciding with {@link SagaPlan} from
  * that state. A saga started on recovered state therefore carries on where the lost one stopped.
  */
-public final class ProcessingSaga {
+final class ProcessingSaga {
 
-  public sealed interface Command {}
+  sealed interface Command {}
 
   /** Asks the owner to persist the event and answer with the operation as it now is. */
-  public record Record(OperationEvent event, ActorRef<Operation> replyTo) {}
+  record Record(OperationEvent event, ActorRef<Operation> replyTo) {}
 
   /** From the owner: the operation changed outside the saga (a cancel), so a backoff wait ends now. */
-  public record Wake(Operation operation) implements Command {}
+  record Wake(Operation operation) implements Command {}
 
   private record Recorded(Operation operation) implements Command {}
 
@@ -62,7 +62,7 @@ public final class ProcessingSaga {
   private static final String RETRY_TIMER = "retry";
   static final String RESULT_UNAVAILABLE = "ResultUnavailable";
 
-  public static Behavior<Command> create(Operation operation, OperationDefinition type, ActorRef<Record> owner, Clock clock) {
+  static Behavior<Command> create(Operation operation, OperationDefinition type, ActorRef<Record> owner, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new ProcessingSaga(ctx, timers, type, owner, clock).decide(operation)));
   }

@@ -13,27 +13,27 @@ import java.util.List;
  * What an operation's saga does next, decided from its recorded progress alone — so a saga that
  * resumes after a crash makes exactly the decision the lost one would have made.
  */
-public final class SagaPlan {
+final class SagaPlan {
   private SagaPlan() {}
 
-  public sealed interface Action {}
+  sealed interface Action {}
 
   /** Run attempt {@code attempt} of the step. */
-  public record Execute(String step, int attempt) implements Action {}
+  record Execute(String step, int attempt) implements Action {}
 
   /** Undo the step (attempt {@code attempt} of its compensation). */
-  public record Compensate(String step, int attempt) implements Action {}
+  record Compensate(String step, int attempt) implements Action {}
 
   /** Every step succeeded: make the result. */
-  public record Complete() implements Action {}
+  record Complete() implements Action {}
 
   /** Nothing is left to run or undo: record this terminal event. */
-  public record Finish(OperationEvent terminal) implements Action {}
+  record Finish(OperationEvent terminal) implements Action {}
 
   /** The operation is already terminal. */
-  public record Done() implements Action {}
+  record Done() implements Action {}
 
-  public static Action next(Progress progress, Instant now) {
+  static Action next(Progress progress, Instant now) {
     if (progress.isTerminal()) {
       return new Done();
     }
