@@ -58,7 +58,6 @@ class ReadmeWalkthroughIT {
     }
   }
 
-  /** The one {@code ```bash} block between README's {@code <!-- name:start -->} and {@code <!-- name:end -->}. */
   /**
    * Runs {@code script} with bash ({@code set -euo pipefail}) in {@code dir} with {@code env} added,
    * and answers what it printed; fails, showing that output, if it does not finish or exits non-zero.
@@ -75,12 +74,13 @@ class ReadmeWalkthroughIT {
     return out;
   }
 
-  static String shellBlock(String readme, String name) {
+  /** The one {@code ```bash} block of a Markdown file between its {@code <!-- name:start -->} and {@code <!-- name:end -->}. */
+  static String shellBlock(String markdown, String name) {
     String start = "<!-- " + name + ":start -->";
-    int from = readme.indexOf(start);
-    int to = readme.indexOf("<!-- " + name + ":end -->");
-    assertTrue(from >= 0 && to > from, "README.md has no " + name + " markers");
-    String block = readme.substring(from + start.length(), to).trim();
+    int from = markdown.indexOf(start);
+    int to = markdown.indexOf("<!-- " + name + ":end -->");
+    assertTrue(from >= 0 && to > from, "no " + name + ":start / " + name + ":end markers");
+    String block = markdown.substring(from + start.length(), to).trim();
     assertTrue(block.startsWith("```bash") && block.endsWith("```"), "the " + name + " is one ```bash block");
     return block.substring("```bash".length(), block.length() - 3);
   }

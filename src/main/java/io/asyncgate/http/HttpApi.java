@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
-/** The public HTTP API of API.md: every route, and every error as problem+json. */
+/** The public HTTP API of docs/API.md: every route, and every error as problem+json. */
 public final class HttpApi extends AllDirectives {
   /** Authentication comes later; until then every caller is this one principal. */
   static final String ANONYMOUS = "anonymous";

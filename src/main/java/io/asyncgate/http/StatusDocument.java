@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** The status document of API.md, rendered from an operation as read. */
+/** The status document of docs/API.md, rendered from an operation as read. */
 final class StatusDocument {
   private StatusDocument() {}
 

@@ -1,7 +1,7 @@
 package io.asyncgate.operation;
 
 /**
- * The status vocabulary of API.md: exactly these five values, spelled exactly so ("Canceled" with
+ * The status vocabulary of docs/API.md: exactly these five values, spelled exactly so ("Canceled" with
  * one "l"), because Azure SDK pollers understand nothing else.
  */
 public enum OperationStatus {

@@ -255,7 +255,7 @@ public final class RequestBuffer
       return Effect().reply(replyTo, changed(Change.Outcome.CANCELING, op));
     }
     if (status == OperationStatus.NotStarted) {
-      // No step has started, so there is nothing to undo: straight to Canceled (API.md). A start
+      // No step has started, so there is nothing to undo: straight to Canceled (docs/API.md). A start
       // the saga may already have asked for is refused, the operation being terminal.
       return Effect()
           .persist(List.of(new CancelRequested(clock.instant()), new Canceled(clock.instant())))

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** API.md, "Other endpoints": {@code POST /operations/{id}/cancel} and {@code DELETE /operations/{id}}. */
+/** docs/API.md, "Other endpoints": {@code POST /operations/{id}/cancel} and {@code DELETE /operations/{id}}. */
 class CancelAndDeleteApiTest {
   private static TestGate gate;
 

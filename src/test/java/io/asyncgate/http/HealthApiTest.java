@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * API.md, "Other endpoints": {@code GET /health/alive} and {@code GET /health/ready}, and the same
+ * docs/API.md, "Other endpoints": {@code GET /health/alive} and {@code GET /health/ready}, and the same
  * checks on Akka Management's port as {@code /alive} and {@code /ready} (the Kubernetes probes).
  */
 class HealthApiTest {

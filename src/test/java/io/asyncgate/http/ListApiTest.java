@@ -31,7 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** API.md: {@code GET /operations?type=&status=&createdAfter=&limit=&cursor=}, newest first. */
+/** docs/API.md: {@code GET /operations?type=&status=&createdAfter=&limit=&cursor=}, newest first. */
 class ListApiTest {
   private static final Duration VIEW_CATCHES_UP = Duration.ofSeconds(15);
   private static TestGate gate;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** API.md: every error is application/problem+json with a type URL that answers, and a rejected submit stores nothing. */
+/** docs/API.md: every error is application/problem+json with a type URL that answers, and a rejected submit stores nothing. */
 class ProblemApiTest {
   private static final String ORDER = "{\"customer\":\"Ada\",\"items\":[{\"name\":\"widget\",\"quantity\":2}]}";
   private static final int ONE_MIB = 1024 * 1024;

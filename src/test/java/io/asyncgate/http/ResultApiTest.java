@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** API.md, "Result endpoint": the result as produced, 202 while running, a problem with the right status otherwise. */
+/** docs/API.md, "Result endpoint": the result as produced, 202 while running, a problem with the right status otherwise. */
 class ResultApiTest {
   private static TestGate gate;
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** API.md, "Status endpoint": what both families of pollers see at each state. */
+/** docs/API.md, "Status endpoint": what both families of pollers see at each state. */
 class StatusApiTest {
   private static TestGate gate;
 

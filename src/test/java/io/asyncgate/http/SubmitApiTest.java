@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** API.md, "Submit": the 202 and its three headers, for each demo route. */
+/** docs/API.md, "Submit": the 202 and its three headers, for each demo route. */
 class SubmitApiTest {
   private static final String ORDER = "{\"customer\":\"Ada\",\"items\":[{\"name\":\"widget\",\"quantity\":2}]}";
   private static TestGate gate;

@@ -91,7 +91,7 @@ class ProcessingSagaOnANodeTest {
     assertTrue(submitted.get(WITHIN.toSeconds(), TimeUnit.SECONDS).isSuccess());
     Change change = canceled.get(WITHIN.toSeconds(), TimeUnit.SECONDS);
     assertEquals(Change.Outcome.CANCELING, change.outcome());
-    // Nothing had started, so the cancel's own answer already says Canceled (API.md).
+    // Nothing had started, so the cancel's own answer already says Canceled (docs/API.md).
     assertEquals(OperationStatus.Canceled, change.operation().progress().status(), change.toString());
 
     JsonNode doc = gate.awaitTerminal(id, WITHIN);

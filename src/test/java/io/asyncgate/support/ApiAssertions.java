@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-/** What every client of API.md may rely on, written once: problem bodies, polling headers, the status vocabulary. */
+/** What every client of docs/API.md may rely on, written once: problem bodies, polling headers, the status vocabulary. */
 public final class ApiAssertions {
   public static final Set<String> STATUSES = Set.of("NotStarted", "Running", "Succeeded", "Failed", "Canceled");
   public static final Duration FINISH_WITHIN = Duration.ofSeconds(30);
@@ -64,7 +64,7 @@ public final class ApiAssertions {
     return seconds;
   }
 
-  /** The 202 of API.md: Location, Operation-Location and Retry-After, and a status document not yet finished. */
+  /** The 202 of docs/API.md: Location, Operation-Location and Retry-After, and a status document not yet finished. */
   public static JsonNode assertAccepted(HttpResponse<String> response, String base, String type) {
     assertEquals(202, response.statusCode(), () -> describe(response));
     assertEquals("application/json", mediaType(response));

@@ -48,7 +48,7 @@ public final class GatedProbes {
 
   /**
    * Submits through {@code node}, asserting the 202; returns the operation id. A 503 with
-   * Retry-After is sent again after the time it names, as API.md tells clients to (at most
+   * Retry-After is sent again after the time it names, as docs/API.md tells clients to (at most
    * {@value #SUBMIT_ATTEMPTS} times): on a busy machine the first submits to a node that has just
    * joined can outlast the 5 s write timeout while its new shards start.
    */
