@@ -1,7 +1,5 @@
 package io.asyncgate;
 
-import io.asyncgate.json.Json;
-
 import akka.Done;
 import akka.actor.BootstrapSetup;
 import akka.actor.CoordinatedShutdown;
@@ -22,6 +20,7 @@ import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.db.Database;
 import io.asyncgate.http.HttpApi;
 import io.asyncgate.http.NodeReadiness;
+import io.asyncgate.json.Json;
 import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.simulator.DownstreamSimulator;
 import io.asyncgate.simulator.SimulatorSettings;

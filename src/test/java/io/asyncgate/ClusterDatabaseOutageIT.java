@@ -1,17 +1,15 @@
 package io.asyncgate;
 
-import io.asyncgate.support.SubmitLoad;
-
-import io.asyncgate.support.GateProcess;
-import io.asyncgate.support.ProcessCluster;
-import io.asyncgate.support.TcpProxy;
-import io.asyncgate.support.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
+import io.asyncgate.support.SubmitLoad;
 import io.asyncgate.support.SubmitLoad.Answer;
+import io.asyncgate.support.TcpProxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,10 @@
 package io.asyncgate;
 
-import io.asyncgate.support.GateProcess;
-import io.asyncgate.support.ProcessCluster;
-import io.asyncgate.support.Await;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncgate.support.Await;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.ProcessCluster;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
 package io.asyncgate;
 
-import io.asyncgate.support.GateProcess;
-import io.asyncgate.support.TestDatabase;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.TestDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,19 +1,17 @@
 package io.asyncgate;
 
-import io.asyncgate.support.SubmitLoad;
-
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.TcpProxy;
-import io.asyncgate.support.TestDatabase;
-import io.asyncgate.support.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.support.SubmitLoad.Answer;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.SubmitLoad;
+import io.asyncgate.support.SubmitLoad.Answer;
+import io.asyncgate.support.TcpProxy;
+import io.asyncgate.support.TestDatabase;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,12 +1,11 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.GateProcess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.TestGate;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,14 +1,13 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.GateProcess;
-import io.asyncgate.support.Await;
-
 import static io.asyncgate.SubmitLatencyBenchmarkIT.ms;
 import static io.asyncgate.SubmitLatencyBenchmarkIT.percentile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;

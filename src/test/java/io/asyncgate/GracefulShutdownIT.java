@@ -1,12 +1,11 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.GateProcess;
-import io.asyncgate.support.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.TestGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

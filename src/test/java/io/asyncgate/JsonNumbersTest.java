@@ -1,7 +1,5 @@
 package io.asyncgate;
 
-import io.asyncgate.json.Json;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import akka.actor.BootstrapSetup;
@@ -13,6 +11,7 @@ import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationEvent.StepSucceeded;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

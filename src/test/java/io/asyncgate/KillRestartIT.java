@@ -1,14 +1,13 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.GateProcess;
-import io.asyncgate.support.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.TestGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,13 +1,12 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.TestDatabase;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.TestDatabase;
+import io.asyncgate.support.TestGate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,9 +1,5 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.GatedProbes;
-import io.asyncgate.support.TestDatabase;
-
 import static io.asyncgate.support.GatedProbes.attempts;
 import static io.asyncgate.support.GatedProbes.awaitMidSaga;
 import static io.asyncgate.support.GatedProbes.executions;
@@ -12,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.support.GatedProbes;
+import io.asyncgate.support.TestDatabase;
+import io.asyncgate.support.TestGate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,11 @@
 package io.asyncgate;
 
-import io.asyncgate.support.GateProcess;
-import io.asyncgate.support.Await;
-import io.asyncgate.support.TestHttpClient;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncgate.support.Await;
+import io.asyncgate.support.GateProcess;
+import io.asyncgate.support.TestHttpClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;

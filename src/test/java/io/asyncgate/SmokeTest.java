@@ -1,9 +1,8 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestGate;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.asyncgate.support.TestGate;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

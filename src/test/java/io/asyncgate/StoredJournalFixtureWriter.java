@@ -1,10 +1,5 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestDatabase;
-
-import io.asyncgate.support.Await;
-import io.asyncgate.support.TestGate;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -23,14 +18,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationState;
 import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.TestDatabase;
+import io.asyncgate.support.TestGate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,9 +1,5 @@
 package io.asyncgate;
 
-import io.asyncgate.support.TestDatabase;
-
-import io.asyncgate.support.TestGate;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -13,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.asyncgate.support.TestDatabase;
+import io.asyncgate.support.TestGate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

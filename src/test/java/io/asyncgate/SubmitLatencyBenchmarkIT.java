@@ -1,9 +1,8 @@
 package io.asyncgate;
 
-import io.asyncgate.support.GateProcess;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncgate.support.GateProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.asyncgate.catalogue;
 
-import io.asyncgate.step.StepDefinition;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -11,6 +9,7 @@ import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.StepPlan;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.Step;
+import io.asyncgate.step.StepDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

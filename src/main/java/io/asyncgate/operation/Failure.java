@@ -1,9 +1,8 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.FailureKind;
-
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.asyncgate.step.FailureKind;
 
 /**
  * One failed attempt of a step or compensation, as recorded in the journal.

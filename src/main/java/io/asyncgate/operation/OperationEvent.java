@@ -1,9 +1,8 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.FailureKind;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.json.JsonSerializable;
+import io.asyncgate.step.FailureKind;
 import java.time.Instant;
 
 /**

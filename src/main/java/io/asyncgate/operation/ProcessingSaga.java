@@ -1,13 +1,5 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.RetryPolicy;
-
-import io.asyncgate.step.StepFailure;
-
-import io.asyncgate.step.CompensableStep;
-
-import io.asyncgate.step.StepContext;
-
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -15,14 +7,15 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.asyncgate.step.StepDefinition;
-import io.asyncgate.operation.Failure;
-import io.asyncgate.step.FailureKind;
-import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.*;
-import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.SagaPlan.*;
+import io.asyncgate.step.CompensableStep;
+import io.asyncgate.step.FailureKind;
+import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.step.StepContext;
+import io.asyncgate.step.StepDefinition;
+import io.asyncgate.step.StepFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

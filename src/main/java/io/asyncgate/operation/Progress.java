@@ -1,11 +1,10 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.FailureKind;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.asyncgate.operation.OperationEvent.*;
 import io.asyncgate.operation.StepProgress.StepStatus;
+import io.asyncgate.step.FailureKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,7 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.FailureKind;
-import io.asyncgate.operation.OperationError;
-import io.asyncgate.operation.OperationEvent;
-import io.asyncgate.operation.Progress;
-import io.asyncgate.operation.StepProgress;
 import io.asyncgate.operation.StepProgress.StepStatus;
+import io.asyncgate.step.FailureKind;
 import java.time.Instant;
 import java.util.List;
 

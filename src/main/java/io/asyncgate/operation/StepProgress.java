@@ -1,9 +1,8 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.FailureKind;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.asyncgate.step.FailureKind;
 
 /**
  * One step of an operation: its attempts and, when it is undone, its compensation.

@@ -1,8 +1,5 @@
 package io.asyncgate.step;
 
-import io.asyncgate.step.CompensableStep;
-import io.asyncgate.step.RetryPolicy;
-import io.asyncgate.step.Step;
 import java.time.Duration;
 
 /** A step of an operation type: the work, and how long and how often it may be tried. */

@@ -1,13 +1,12 @@
 package io.asyncgate.view;
 
-import io.asyncgate.operation.OperationView;
-
 import akka.actor.typed.ActorSystem;
 import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.PersistenceQuery;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationState;
 import io.asyncgate.operation.OperationState.Operation;
+import io.asyncgate.operation.OperationView;
 import io.asyncgate.operation.RequestBuffer;
 import java.util.Optional;
 import java.util.UUID;

@@ -1,13 +1,12 @@
 package io.asyncgate.view;
 
-import io.asyncgate.operation.OperationView;
-
 import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Accepted;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationStatus;
+import io.asyncgate.operation.OperationView;
 import io.asyncgate.operation.Progress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

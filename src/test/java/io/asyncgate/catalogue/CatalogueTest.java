@@ -1,7 +1,5 @@
 package io.asyncgate.catalogue;
 
-import io.asyncgate.step.StepDefinition;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.asyncgate.Settings;
+import io.asyncgate.step.StepDefinition;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

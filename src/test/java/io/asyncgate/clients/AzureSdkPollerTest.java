@@ -1,7 +1,5 @@
 package io.asyncgate.clients;
 
-import io.asyncgate.support.LogEachTest;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,8 +30,9 @@ import com.azure.core.util.polling.SyncPoller;
 import com.azure.core.util.serializer.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.LogEachTest;
+import io.asyncgate.support.TestGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;

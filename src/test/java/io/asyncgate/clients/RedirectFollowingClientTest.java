@@ -1,15 +1,14 @@
 package io.asyncgate.clients;
 
-import io.asyncgate.support.LogEachTest;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.LogEachTest;
+import io.asyncgate.support.TestGate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

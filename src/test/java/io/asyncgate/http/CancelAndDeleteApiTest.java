@@ -1,8 +1,5 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.TestTypes;
-
-
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
 import static io.asyncgate.support.TestHttpClient.describe;
@@ -10,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TestTypes;
 import java.net.http.HttpResponse;
 import java.util.Set;
 import java.util.UUID;

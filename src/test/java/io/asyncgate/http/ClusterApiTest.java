@@ -1,22 +1,21 @@
 package io.asyncgate.http;
 
-
+import static io.asyncgate.support.ApiAssertions.assertAccepted;
+import static io.asyncgate.support.ApiAssertions.assertProblem;
+import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
 import static io.asyncgate.support.GatedProbes.attempts;
 import static io.asyncgate.support.GatedProbes.awaitMidSaga;
 import static io.asyncgate.support.GatedProbes.executions;
 import static io.asyncgate.support.GatedProbes.submit;
-import static io.asyncgate.support.ApiAssertions.assertAccepted;
-import static io.asyncgate.support.ApiAssertions.assertProblem;
-import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
 import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.support.Await;
 import io.asyncgate.support.GatedProbes;
 import io.asyncgate.support.TestGate;
-import io.asyncgate.support.Await;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,15 +1,14 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.ApiAssertions;
-
 import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.ApiAssertions;
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.TestHttpClient;
-import io.asyncgate.catalogue.Catalogue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

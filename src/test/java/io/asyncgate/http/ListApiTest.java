@@ -1,22 +1,21 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.ApiAssertions;
-import io.asyncgate.support.TestTypes;
-
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertProblem;
-import static io.asyncgate.support.TestHttpClient.describe;
 import static io.asyncgate.support.ApiAssertions.ids;
 import static io.asyncgate.support.ApiAssertions.listAll;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.ApiAssertions;
+import io.asyncgate.support.Await;
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.TestHttpClient;
-import io.asyncgate.support.Await;
-import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.TestTypes;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
 package io.asyncgate.http;
 
-
 import static io.asyncgate.support.ApiAssertions.assertNothingStored;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
 import static io.asyncgate.support.ApiAssertions.assertProblem;

@@ -1,7 +1,5 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.ApiAssertions;
-
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertAccepted;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
@@ -10,9 +8,10 @@ import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.Await;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.ApiAssertions;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;

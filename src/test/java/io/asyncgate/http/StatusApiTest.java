@@ -1,9 +1,5 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.TestTypes;
-
-import io.asyncgate.support.ApiAssertions;
-
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
 import static io.asyncgate.support.ApiAssertions.assertStatusVocabulary;
@@ -14,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.support.TestGate;
-import io.asyncgate.support.Await;
-import io.asyncgate.support.TestHttpClient;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.support.ApiAssertions;
+import io.asyncgate.support.Await;
+import io.asyncgate.support.TestGate;
+import io.asyncgate.support.TestHttpClient;
+import io.asyncgate.support.TestTypes;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;

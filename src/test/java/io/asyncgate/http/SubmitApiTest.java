@@ -1,16 +1,15 @@
 package io.asyncgate.http;
 
-import io.asyncgate.support.ApiAssertions;
-
 import static io.asyncgate.support.ApiAssertions.FINISH_WITHIN;
 import static io.asyncgate.support.ApiAssertions.assertAccepted;
-import static io.asyncgate.support.TestHttpClient.describe;
 import static io.asyncgate.support.ApiAssertions.stepNames;
+import static io.asyncgate.support.TestHttpClient.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.asyncgate.support.ApiAssertions;
 import io.asyncgate.support.TestGate;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

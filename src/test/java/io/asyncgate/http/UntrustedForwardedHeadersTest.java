@@ -1,6 +1,5 @@
 package io.asyncgate.http;
 
-
 import static io.asyncgate.support.ApiAssertions.assertAccepted;
 import static io.asyncgate.support.ApiAssertions.assertOperationProblem;
 

@@ -1,7 +1,5 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.FailureKind;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +11,7 @@ import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import com.typesafe.config.ConfigFactory;
 import io.asyncgate.operation.OperationEvent.StepFailed;
+import io.asyncgate.step.FailureKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;

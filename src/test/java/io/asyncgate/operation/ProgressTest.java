@@ -1,7 +1,5 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.step.FailureKind;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,6 +11,7 @@ import io.asyncgate.operation.OperationEvent.*;
 import io.asyncgate.operation.OperationState.Empty;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.StepProgress.StepStatus;
+import io.asyncgate.step.FailureKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

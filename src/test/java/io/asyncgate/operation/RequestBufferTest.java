@@ -1,6 +1,5 @@
 package io.asyncgate.operation;
 
-import io.asyncgate.support.Await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -17,9 +16,9 @@ import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResul
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.Accepted;
 import io.asyncgate.operation.OperationEvent.CancelRequested;
@@ -30,13 +29,14 @@ import io.asyncgate.operation.OperationState.Empty;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.Phase;
-import io.asyncgate.operation.StepProgress.StepStatus;
 import io.asyncgate.operation.RequestBuffer.Change;
 import io.asyncgate.operation.RequestBuffer.Change.Outcome;
+import io.asyncgate.operation.StepProgress.StepStatus;
 import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
+import io.asyncgate.support.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

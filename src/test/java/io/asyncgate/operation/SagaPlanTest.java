@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import io.asyncgate.operation.Failure;
-import io.asyncgate.step.FailureKind;
 import io.asyncgate.operation.OperationError;
 import io.asyncgate.operation.OperationEvent;
 import io.asyncgate.operation.OperationEvent.*;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.Progress;
-import io.asyncgate.operation.StepPlan;
 import io.asyncgate.operation.SagaPlan.*;
+import io.asyncgate.operation.StepPlan;
+import io.asyncgate.step.FailureKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

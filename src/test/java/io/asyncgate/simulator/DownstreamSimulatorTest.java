@@ -1,14 +1,13 @@
 package io.asyncgate.simulator;
 
-import io.asyncgate.support.RunningSimulator;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.support.TestGate;
 import io.asyncgate.support.ApiAssertions;
+import io.asyncgate.support.RunningSimulator;
+import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,9 @@
 package io.asyncgate.simulator;
 
-import io.asyncgate.support.RunningSimulator;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.asyncgate.support.RunningSimulator;
 import io.asyncgate.support.TestGate;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.asyncgate.support;
 
+import static io.asyncgate.support.TestHttpClient.describe;
+import static io.asyncgate.support.TestHttpClient.mediaType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static io.asyncgate.support.TestHttpClient.describe;
-import static io.asyncgate.support.TestHttpClient.mediaType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;

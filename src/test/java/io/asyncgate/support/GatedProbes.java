@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.json.Json;
 import io.asyncgate.catalogue.OperationType;
+import io.asyncgate.json.Json;
 import io.asyncgate.step.RetryPolicy;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -1,9 +1,8 @@
 package io.asyncgate.support;
 
-import io.asyncgate.Settings;
-
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.asyncgate.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

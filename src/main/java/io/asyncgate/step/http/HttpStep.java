@@ -2,8 +2,8 @@ package io.asyncgate.step.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
-import io.asyncgate.step.FailureKind;
 import io.asyncgate.step.CompensableStep;
+import io.asyncgate.step.FailureKind;
 import io.asyncgate.step.Step;
 import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;

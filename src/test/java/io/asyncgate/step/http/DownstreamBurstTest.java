@@ -1,11 +1,10 @@
 package io.asyncgate.step.http;
 
-import io.asyncgate.support.StubDownstream;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.typesafe.config.ConfigFactory;
+import io.asyncgate.support.StubDownstream;
 import io.asyncgate.support.TestGate;
 import io.asyncgate.template.TemplateScope;
 import io.asyncgate.template.TemplateValues;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.asyncgate.json.Json;
-import io.asyncgate.support.TestGate;
 import io.asyncgate.catalogue.Catalogue;
+import io.asyncgate.json.Json;
 import io.asyncgate.support.StubDownstream;
 import io.asyncgate.support.StubDownstream.Answer;
 import io.asyncgate.support.StubDownstream.Seen;
+import io.asyncgate.support.TestGate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
