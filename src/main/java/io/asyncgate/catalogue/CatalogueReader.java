@@ -43,6 +43,8 @@ final class CatalogueReader {
   private static final Set<String> COMMON_STEP_KEYS = Set.of("name", "timeout", "retry", "compensation-retry");
   /** A step does its work in exactly one of these ways; a new way of doing it is one more kind here. */
   private static final List<StepKind> STEP_KINDS = List.of(new JavaStepKind(), HttpStep.KIND, FanOutStep.KIND);
+  /** Every key a step may have: the common ones, and each kind's own key and the keys only it takes. */
+  private static final Set<String> STEP_KEYS = stepKeys();
   private static final Map<String, Set<String>> RESULT_KEYS = Map.of(
       "last-step", Set.of("kind"),
       "file", Set.of("kind", "step"),
@@ -112,12 +114,7 @@ final class CatalogueReader {
 
   private static StepDefinition stepFromConfig(Config s, Config defaults, TemplateScope scope, TemplateScope compensationScope,
       String where) {
-    Set<String> allowed = new TreeSet<>(COMMON_STEP_KEYS);
-    STEP_KINDS.forEach(k -> {
-      allowed.add(k.key());
-      allowed.addAll(k.ownKeys().keySet());
-    });
-    checkKeys(s, allowed, where, "a step");
+    checkKeys(s, STEP_KEYS, where, "a step");
     List<StepKind> kinds = STEP_KINDS.stream().filter(k -> s.hasPath(k.key())).toList();
     if (kinds.size() != 1) {
       throw new CatalogueException(where + ": a step does its work with exactly one of " + kindKeys() + ", this one has "
@@ -145,6 +142,15 @@ final class CatalogueReader {
     RetryPolicy retry = RetryPolicy.fromConfig(withDefaults.getConfig("retry"));
     RetryPolicy compensationRetry = RetryPolicy.fromConfig(withDefaults.getConfig("compensation-retry"));
     return new StepDefinition(s.getString("name"), step, timeout, retry, compensationRetry);
+  }
+
+  private static Set<String> stepKeys() {
+    Set<String> keys = new TreeSet<>(COMMON_STEP_KEYS);
+    for (StepKind kind : STEP_KINDS) {
+      keys.add(kind.key());
+      keys.addAll(kind.ownKeys().keySet());
+    }
+    return Set.copyOf(keys);
   }
 
   private static List<String> kindKeys() {
