@@ -84,7 +84,8 @@ public final class AsyncGate implements AutoCloseable {
       ResponseBuffer.init(system, database.dataSource());
 
       Executor blocking = Database.blockingExecutor(system);
-      OperationLookup lookup = new OperationLookup(system, new OperationViewRepository(database.dataSource()), blocking);
+      OperationLookup lookup = new OperationLookup(system, new OperationViewRepository(database.dataSource()), blocking,
+          config.getDuration("asyncgate.http.write-timeout"));
       HttpApi api = new HttpApi(system, catalogue, lookup, config.getConfig("asyncgate.http"));
       ServerBinding binding = Http.get(system)
           .newServerAt(config.getString("asyncgate.http.interface"), config.getInt("asyncgate.http.port"))

@@ -35,7 +35,9 @@ public final class Settings {
       Map.entry("ASYNCGATE_CLUSTER_SERVICE_NAME", "asyncgate.cluster.bootstrap.service-name"),
       Map.entry("ASYNCGATE_CLUSTER_REQUIRED_CONTACT_POINTS", "asyncgate.cluster.bootstrap.required-contact-points"),
       Map.entry("ASYNCGATE_MANAGEMENT_INTERFACE", "asyncgate.management.interface"),
-      Map.entry("ASYNCGATE_MANAGEMENT_PORT", "asyncgate.management.port"));
+      Map.entry("ASYNCGATE_MANAGEMENT_PORT", "asyncgate.management.port"),
+      Map.entry("ASYNCGATE_MAX_RUNNING_SAGAS", "asyncgate.processing.max-running-sagas"),
+      Map.entry("ASYNCGATE_MAX_BACKLOG", "asyncgate.processing.max-backlog"));
 
   /** The only value of {@code asyncgate.cluster.bootstrap.discovery} besides empty (seed nodes or self-join). */
   private static final String KUBERNETES_BOOTSTRAP = "kubernetes";

@@ -17,6 +17,7 @@ import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.view.OperationLookup;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.TimeoutException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -41,7 +42,8 @@ public final class HttpApi extends AllDirectives {
     this.urls = new PublicUrls(http.getString("public-base-url"), http.getBoolean("trust-forwarded-headers"));
     long inlineResultMax = http.getBytes("inline-result-max");
     this.submit = new SubmitRoute(system, catalogue, urls, http.getBytes("max-request-body"),
-        http.getDuration("write-timeout"), inlineResultMax, http.getConfig("write-breaker"));
+        http.getDuration("write-timeout"), inlineResultMax, http.getConfig("write-breaker"),
+        system.settings().config().getInt("asyncgate.processing.max-backlog"));
     this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("write-timeout"), inlineResultMax);
     this.health = new HealthRoutes(system, urls);
     this.rejections = rejectionHandler();
@@ -89,6 +91,14 @@ public final class HttpApi extends AllDirectives {
             system.log().warn("{} {} failed, the database does not answer: {}", request.method().name(), request.getUri().path(), t.toString());
             return complete(Problem.of(base, ProblemKind.UNAVAILABLE)
                 .detail("The database does not answer at the moment; retry after " + DATABASE_RETRY_AFTER_SECONDS + " s.")
+                .retryAfter(DATABASE_RETRY_AFTER_SECONDS)
+                .response());
+          }
+          if (t instanceof TimeoutException) {
+            // An entity asked for an operation's state (see OperationLookup) did not answer in time: a
+            // node busy recovering its operations. Retrying is right; nothing changed.
+            return complete(Problem.of(base, ProblemKind.UNAVAILABLE)
+                .detail("The operation's state could not be read in time; retry after " + DATABASE_RETRY_AFTER_SECONDS + " s.")
                 .retryAfter(DATABASE_RETRY_AFTER_SECONDS)
                 .response());
           }

@@ -40,6 +40,10 @@ enum ProblemKind {
   UNAVAILABLE("unavailable", StatusCodes.SERVICE_UNAVAILABLE, "Service unavailable",
       "asyncgate could not confirm in time that it stored the request or change. It may or may not have"
           + " been taken: retry after the Retry-After delay (a cancel or delete may be repeated safely)."),
+  BUSY("busy", StatusCodes.SERVICE_UNAVAILABLE, "This node has as much work as it takes",
+      "The node has as many accepted operations waiting or running as it is configured to hold"
+          + " (asyncgate.processing.max-backlog); nothing was stored. Send the request again after the Retry-After"
+          + " delay, when some of that work has finished."),
   LEAVING("leaving", StatusCodes.SERVICE_UNAVAILABLE, "This node is shutting down",
       "The node is leaving its cluster and takes no new requests; nothing was stored. Send the request again"
           + " after the Retry-After delay: it will reach a node that takes it."),

@@ -31,6 +31,10 @@ final class StatusDocument {
     doc.put("createdDateTime", time(p.createdAt()));
     doc.put("lastUpdatedDateTime", time(p.updatedAt()));
     doc.put("cancelRequested", p.cancelRequested());
+    if (op.queuePosition() != null) {
+      // Waiting for its node to have room for one more saga: 1 means it is next.
+      doc.put("queuePosition", op.queuePosition());
+    }
     ArrayNode steps = doc.putArray("steps");
     for (StepProgress s : p.steps()) {
       ObjectNode step = steps.addObject();

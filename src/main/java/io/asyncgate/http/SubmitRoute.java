@@ -28,6 +28,7 @@ import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationView;
 import io.asyncgate.operation.RequestBuffer;
+import io.asyncgate.operation.SagaSlots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -68,11 +69,15 @@ final class SubmitRoute extends AllDirectives {
    * submits are answered 503 at once instead of each waiting out the write timeout.
    */
   private final CircuitBreaker writes;
+  private final SagaSlots slots;
+  private final int maxBacklog;
   private final Clock clock = Clock.systemUTC();
 
   SubmitRoute(ActorSystem<?> system, Catalogue catalogue, PublicUrls urls, long maxBody, Duration writeTimeout,
-      long inlineResultMax, Config writeBreaker) {
+      long inlineResultMax, Config writeBreaker, int maxBacklog) {
     this.system = system;
+    this.slots = SagaSlots.get(system);
+    this.maxBacklog = maxBacklog;
     this.catalogue = catalogue;
     this.urls = urls;
     this.maxBody = maxBody;
@@ -113,6 +118,15 @@ final class SubmitRoute extends AllDirectives {
       // Nothing new is accepted on a leaving node: its shards are about to move to the others.
       return refuse(entity, Problem.of(base, ProblemKind.LEAVING)
           .detail("This node is shutting down and takes no new requests; nothing was stored. Send the request again.")
+          .retryAfter(type.retryAfterSeconds())
+          .response());
+    }
+    if (slots.backlog() >= maxBacklog) {
+      // Admission control: past its backlog the node takes nothing more, so a burst beyond what it
+      // can hold costs the client a retry, never an operation that fails later for want of room.
+      return refuse(entity, Problem.of(base, ProblemKind.BUSY)
+          .detail("This node holds " + maxBacklog + " accepted operations that have not finished; nothing was stored."
+              + " Send the request again later.")
           .retryAfter(type.retryAfterSeconds())
           .response());
     }

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.BackoffSupervisorStrategy;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
@@ -46,10 +47,14 @@ import java.util.stream.IntStream;
  * only writer of its operation's events — the acceptance, and every milestone its {@link
  * ProcessingSaga} child reports — so the journal is the single truth about each operation.
  *
+ * <p>Its saga runs only while it holds one of the node's {@link SagaSlots}; until one is free the
+ * operation waits, accepted and {@code NotStarted}. Every state it persists or recovers is
+ * published to {@link LiveOperations}, which status reads on this node answer from.
+ *
  * <p>Entities are <em>remembered</em> by Cluster Sharding while their operation runs: after a
  * crash or restart, sharding starts every remembered entity again, its recovery completes, and it
- * restarts its saga on the recovered state. A terminal operation passivates after an idle time,
- * which also forgets it.
+ * asks for a slot to restart its saga on the recovered state. A terminal operation passivates
+ * after an idle time, which also forgets it.
  */
 public final class RequestBuffer
     extends EventSourcedBehaviorWithEnforcedReplies<RequestBuffer.Command, OperationEvent, OperationState> {
@@ -119,6 +124,14 @@ public final class RequestBuffer
   /** {@code DELETE /operations/{id}}: cancel when running, purge when terminal. */
   public record Delete(ActorRef<Change> replyTo) implements Command {}
 
+  /**
+   * The operation as it is now, for a status read that found nothing fresher: answered {@link
+   * Current}, whose operation is null when there is none under this id.
+   */
+  public record Get(ActorRef<Current> replyTo) implements Command {}
+
+  public record Current(OperationView operation) implements JsonSerializable {}
+
   /** The answer to Cancel and Delete; {@code operation} is null when NOT_FOUND. */
   public record Change(Outcome outcome, OperationView operation) implements JsonSerializable {
     public enum Outcome {
@@ -137,6 +150,9 @@ public final class RequestBuffer
 
   private record RestartSaga() implements Command {}
 
+  /** From {@link SagaSlots}: this operation's saga may run now. */
+  private record SlotGranted() implements Command {}
+
   private record Idle() implements Command {}
 
   // ---- state and wiring
@@ -148,8 +164,14 @@ public final class RequestBuffer
   private final TimerScheduler<Command> timers;
   private final ActorRef<ProcessingSaga.Record> sagaReports;
   private final Clock clock = Clock.systemUTC();
+  private final SagaSlots slots;
+  private final LiveOperations live;
   private ActorRef<ProcessingSaga.Command> saga;
   private int sagaIncarnation;
+  /** Whether this entity holds a saga slot, waits for one, or neither. */
+  private Slot slot = Slot.NONE;
+
+  private enum Slot { NONE, WAITING, HELD }
 
   private RequestBuffer(String requestId, OperationDefinition.Lookup definitions, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, TimerScheduler<Command> timers) {
@@ -160,6 +182,8 @@ public final class RequestBuffer
     this.ctx = ctx;
     this.timers = timers;
     this.sagaReports = ctx.messageAdapter(ProcessingSaga.Record.class, RecordProgress::new);
+    this.slots = SagaSlots.get(ctx.getSystem());
+    this.live = LiveOperations.get(ctx.getSystem());
   }
 
   @Override
@@ -183,11 +207,15 @@ public final class RequestBuffer
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           if (state instanceof Operation op) {
-            startSaga(op);
+            changed(op);
           }
         })
         // A journal failure restarts the entity, which stops its saga; a new one starts on recovery.
-        .onSignal(PreRestart.instance(), state -> saga = null)
+        .onSignal(PreRestart.instance(), state -> {
+          saga = null;
+          leaveNode();
+        })
+        .onSignal(PostStop.instance(), state -> leaveNode())
         .build();
   }
 
@@ -200,17 +228,21 @@ public final class RequestBuffer
         .onCommand(Submit.class, this::accept)
         .onCommand(Cancel.class, (state, cmd) -> notFound(cmd.replyTo()))
         .onCommand(Delete.class, (state, cmd) -> notFound(cmd.replyTo()))
+        .onCommand(Get.class, (state, cmd) -> Effect().none().thenRun(s -> passivate()).thenReply(cmd.replyTo(), s -> new Current(null)))
+        .onCommand(SlotGranted.class, (state, cmd) -> Effect().noReply())
         .onCommand(Idle.class, (state, cmd) -> passivate())
         .onCommand(RecordProgress.class, (state, cmd) -> Effect().noReply())
         .onCommand(SagaStopped.class, (state, cmd) -> Effect().noReply())
         .onCommand(RestartSaga.class, (state, cmd) -> Effect().noReply());
     builder.forStateType(Operation.class)
-        .onCommand(Submit.class, (op, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(OperationView.of(op))))
+        .onCommand(Submit.class, (op, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(view(op))))
+        .onCommand(Get.class, (op, cmd) -> Effect().reply(cmd.replyTo(), new Current(view(op))))
+        .onCommand(SlotGranted.class, this::slotGranted)
         .onCommand(Cancel.class, this::cancel)
         .onCommand(Delete.class, this::delete)
         .onCommand(RecordProgress.class, this::recordProgress)
         .onCommand(SagaStopped.class, this::sagaStopped)
-        .onCommand(RestartSaga.class, (op, cmd) -> Effect().none().thenRun(s -> startSaga((Operation) s)).thenNoReply())
+        .onCommand(RestartSaga.class, (op, cmd) -> Effect().none().thenRun(s -> proceed((Operation) s)).thenNoReply())
         .onCommand(Idle.class, (op, cmd) -> op.progress().isTerminal() && saga == null ? passivate() : Effect().noReply());
     return builder.build();
   }
@@ -218,9 +250,9 @@ public final class RequestBuffer
   private ReplyEffect<OperationEvent, OperationState> accept(Empty state, Submit cmd) {
     return Effect()
         .persist(new Accepted(cmd.request()))
-        // The saga starts only once the acceptance is durable.
-        .thenRun(s -> startSaga((Operation) s))
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(OperationView.of((Operation) s)));
+        // The saga starts (or waits for its slot) only once the acceptance is durable.
+        .thenRun(this::changed)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(view((Operation) s)));
   }
 
   private ReplyEffect<OperationEvent, OperationState> cancel(Operation op, Cancel cmd) {
@@ -236,6 +268,7 @@ public final class RequestBuffer
     }
     return Effect()
         .persist(new Purged(clock.instant()))
+        .thenRun(this::changed)
         .thenReply(cmd.replyTo(), s -> changed(Change.Outcome.PURGED, s));
   }
 
@@ -252,15 +285,15 @@ public final class RequestBuffer
       // the saga may already have asked for is refused, the operation being terminal.
       return Effect()
           .persist(List.of(new CancelRequested(clock.instant()), new Canceled(clock.instant())))
+          .thenRun(this::changed)
           .thenReply(replyTo, s -> changed(Change.Outcome.CANCELING, s));
     }
     return Effect()
         .persist(new CancelRequested(clock.instant()))
         .thenRun(s -> {
+          changed(s);
           if (saga != null) {
             saga.tell(new ProcessingSaga.Wake((Operation) s));
-          } else {
-            startSaga((Operation) s);
           }
         })
         .thenReply(replyTo, s -> changed(Change.Outcome.CANCELING, s));
@@ -277,12 +310,22 @@ public final class RequestBuffer
       // after an accepted cancel. It decides again on the answered state, which has the cancel.
       return Effect().reply(record.replyTo(), op);
     }
-    return Effect().persist(record.event()).thenReply(record.replyTo(), s -> (Operation) s);
+    return Effect().persist(record.event()).thenRun(this::changed).thenReply(record.replyTo(), s -> (Operation) s);
+  }
+
+  private ReplyEffect<OperationEvent, OperationState> slotGranted(Operation op, SlotGranted cmd) {
+    if (slot != Slot.WAITING) {
+      return Effect().noReply(); // it stopped waiting meanwhile (a cancel ended it) and gave the slot back
+    }
+    slot = Slot.HELD;
+    return Effect().none().thenRun(s -> proceed((Operation) s)).thenNoReply();
   }
 
   private ReplyEffect<OperationEvent, OperationState> sagaStopped(Operation op, SagaStopped cmd) {
     saga = null;
-    if (!op.progress().isTerminal()) {
+    if (op.progress().isTerminal()) {
+      releaseSlot();
+    } else {
       // It crashed (a bug in a step, say): start a fresh one on the durable state, after a pause.
       ctx.getLog().warn("saga of operation {} stopped before the end; restarting it in {}", requestId, SAGA_RESTART_DELAY);
       timers.startSingleTimer(SAGA_RESTART_TIMER, new RestartSaga(), SAGA_RESTART_DELAY);
@@ -290,8 +333,12 @@ public final class RequestBuffer
     return Effect().noReply();
   }
 
-  private static Change changed(Change.Outcome outcome, OperationState state) {
-    return new Change(outcome, OperationView.of((Operation) state));
+  private Change changed(Change.Outcome outcome, OperationState state) {
+    return new Change(outcome, view((Operation) state));
+  }
+
+  private OperationView view(Operation op) {
+    return LiveOperations.withQueuePosition(OperationView.of(op), slots);
   }
 
   private ReplyEffect<OperationEvent, OperationState> notFound(ActorRef<Change> replyTo) {
@@ -303,7 +350,48 @@ public final class RequestBuffer
     return Effect().noReply();
   }
 
-  // ---- the saga
+  // ---- the saga and its slot
+
+  /**
+   * After every persisted change and after recovery, before anyone hears of it: publish the state
+   * for status reads, then move the saga on — ask for a slot, or give it back once finished.
+   */
+  private void changed(OperationState state) {
+    Operation op = (Operation) state;
+    live.put(OperationView.of(op));
+    proceed(op);
+  }
+
+  private void proceed(Operation op) {
+    if (op.progress().isTerminal()) {
+      if (saga == null) {
+        releaseSlot();
+      }
+      return;
+    }
+    switch (slot) {
+      case NONE -> {
+        slot = Slot.WAITING;
+        ActorRef<Command> self = ctx.getSelf();
+        slots.acquire(requestId, () -> self.tell(new SlotGranted()));
+      }
+      case WAITING -> { } // SlotGranted comes back here
+      case HELD -> startSaga(op);
+    }
+  }
+
+  private void releaseSlot() {
+    if (slot != Slot.NONE) {
+      slot = Slot.NONE;
+      slots.release(requestId);
+    }
+  }
+
+  /** Stopping or restarting: the slot goes to the next operation, and reads here stop seeing this one. */
+  private void leaveNode() {
+    releaseSlot();
+    live.remove(requestId);
+  }
 
   private void startSaga(Operation op) {
     if (saga != null || op.progress().isTerminal()) {

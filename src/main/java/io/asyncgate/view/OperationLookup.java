@@ -1,13 +1,10 @@
 package io.asyncgate.view;
 
 import akka.actor.typed.ActorSystem;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import akka.persistence.query.PersistenceQuery;
-import io.asyncgate.operation.OperationEvent;
-import io.asyncgate.operation.OperationState;
-import io.asyncgate.operation.OperationState.Operation;
+import io.asyncgate.operation.LiveOperations;
 import io.asyncgate.operation.OperationView;
 import io.asyncgate.operation.RequestBuffer;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -15,32 +12,49 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Reads one operation for the API: its view row, brought up to date with the journal events the
- * view has not applied yet (usually none: one indexed query finds that out); before the view has
- * a row at all — the first moments after a 202 — its events folded from the journal. Either way
- * the answer is as fresh as the journal, so a client never sees an operation step back in time,
- * and neither way starts or disturbs the entity.
+ * Reads one operation for the API, as cheaply as its guarantees allow:
+ * <ol>
+ *   <li>from {@link LiveOperations} when its entity lives on this node — no database at all;
+ *   <li>else from its view row when that row is terminal: a terminal row is final (only a purge
+ *       follows, and the purge writes the row itself before its {@code 204});
+ *   <li>else — the row is missing (the first moments after a {@code 202}, or the view lags) or not
+ *       terminal — from its entity, wherever it lives.
+ * </ol>
+ * So a client never sees an operation step back in time or a 404 after a 202, and no read queries
+ * the journal.
  */
 public final class OperationLookup {
   private final ActorSystem<?> system;
   private final OperationViewRepository repository;
-  private final JdbcReadJournal journal;
+  private final LiveOperations live;
   private final Executor blocking;
+  private final Duration entityTimeout;
 
-  public OperationLookup(ActorSystem<?> system, OperationViewRepository repository, Executor blocking) {
+  public OperationLookup(ActorSystem<?> system, OperationViewRepository repository, Executor blocking, Duration entityTimeout) {
     this.system = system;
     this.repository = repository;
-    this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    this.live = LiveOperations.get(system);
     this.blocking = blocking;
+    this.entityTimeout = entityTimeout;
   }
 
-  /** The operation, or empty when there is none with this id (also when {@code id} cannot be one). */
+  /**
+   * The operation, or empty when there is none with this id (also when {@code id} cannot be one).
+   * Fails with a {@link java.util.concurrent.TimeoutException} when its entity had to be asked and
+   * did not answer within the timeout (a node busy recovering), which the API answers 503.
+   */
   public CompletionStage<Optional<OperationView>> find(String id) {
     if (!isOperationId(id)) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
+    Optional<OperationView> here = live.find(id);
+    if (here.isPresent()) {
+      return CompletableFuture.completedFuture(here);
+    }
     return CompletableFuture.supplyAsync(() -> repository.find(id), blocking)
-        .thenCompose(row -> row.isPresent() ? catchUp(id, row.get()) : fromJournal(id));
+        .thenCompose(row -> row.isPresent() && row.get().view().progress().isTerminal()
+            ? CompletableFuture.completedFuture(Optional.of(row.get().view()))
+            : fromEntity(id));
   }
 
   /** A page of the listing, from the view alone: listings may lag the journal a little. */
@@ -48,7 +62,7 @@ public final class OperationLookup {
     return CompletableFuture.supplyAsync(() -> OperationListing.page(repository.list(query)), blocking);
   }
 
-  /** Ids are UUIDs; anything else cannot name an operation (and never reaches the database or the journal). */
+  /** Ids are UUIDs; anything else cannot name an operation (and never reaches the database or an entity). */
   static boolean isOperationId(String id) {
     try {
       return UUID.fromString(id).toString().equals(id);
@@ -57,18 +71,9 @@ public final class OperationLookup {
     }
   }
 
-  private CompletionStage<Optional<OperationView>> catchUp(String id, OperationViewRepository.Row row) {
-    return journal
-        .currentEventsByPersistenceId(RequestBuffer.persistenceId(id).id(), row.seqNr() + 1, Long.MAX_VALUE)
-        .runFold(row.view(), (view, envelope) -> view.apply((OperationEvent) envelope.event()), system)
-        .thenApply(Optional::of);
-  }
-
-  private CompletionStage<Optional<OperationView>> fromJournal(String id) {
-    return journal
-        .currentEventsByPersistenceId(RequestBuffer.persistenceId(id).id(), 0L, Long.MAX_VALUE)
-        .runFold((OperationState) new OperationState.Empty(),
-            (state, envelope) -> state.apply((OperationEvent) envelope.event()), system)
-        .thenApply(state -> state instanceof Operation op ? Optional.of(OperationView.of(op)) : Optional.empty());
+  private CompletionStage<Optional<OperationView>> fromEntity(String id) {
+    return RequestBuffer.entityRef(system, id)
+        .<RequestBuffer.Current>ask(RequestBuffer.Get::new, entityTimeout)
+        .thenApply(current -> Optional.ofNullable(current.operation()));
   }
 }

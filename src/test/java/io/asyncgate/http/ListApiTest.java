@@ -203,6 +203,8 @@ class ListApiTest {
     assertEquals(1, one.path("items").size(), one::toString);
     assertTrue(one.path("nextCursor").isTextual(), one::toString);
     JsonNode hundred = page("type=orders&limit=100");
-    assertEquals(Math.min(100, total), hundred.path("items").size(), hundred::toString);
+    // Orders of the other tests on this node may reach the view meanwhile: at least those counted, at most the limit.
+    int items = hundred.path("items").size();
+    assertTrue(items >= Math.min(100, total) && items <= 100, hundred::toString);
   }
 }

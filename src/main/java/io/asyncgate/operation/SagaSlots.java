@@ -1,0 +1,123 @@
+package io.asyncgate.operation;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The node's bound on running sagas. An operation whose entity lives on this node holds a slot
+ * while its saga runs; beyond {@code max-running-sagas} operations wait for one, in the order
+ * they asked, accepted and durable but {@code NotStarted}. Waiting costs the entity in memory and
+ * nothing else: no journal write, no downstream call, no timer.
+ *
+ * <p>Every operation of this node that is not terminal either holds a slot or waits for one, so
+ * {@link #backlog()} is the node's accepted-but-unfinished work that admission control bounds.
+ */
+public final class SagaSlots implements Extension {
+  private static final ExtensionId<SagaSlots> ID = new ExtensionId<>() {
+    @Override
+    public SagaSlots createExtension(ActorSystem<?> system) {
+      return new SagaSlots(system.settings().config().getInt("asyncgate.processing.max-running-sagas"));
+    }
+  };
+
+  public static SagaSlots get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  private record Waiter(long ticket, Runnable onGranted) {}
+
+  private final int capacity;
+  /** Operations holding a slot. */
+  private final Set<String> holders = new HashSet<>();
+  /** Operations waiting, in the order they asked; removal by id is O(1). */
+  private final LinkedHashMap<String, Waiter> waiting = new LinkedHashMap<>();
+  private long nextTicket;
+
+  SagaSlots(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("asyncgate.processing.max-running-sagas must be at least 1, was " + capacity);
+    }
+    this.capacity = capacity;
+  }
+
+  /**
+   * Asks for a slot for {@code operation}: {@code onGranted} runs once it is granted — at once
+   * when one is free — on the caller's thread or on the thread of the {@link #release} that freed
+   * it, so it must only send a message. Asking again while holding or waiting changes nothing.
+   */
+  void acquire(String operation, Runnable onGranted) {
+    boolean granted;
+    synchronized (this) {
+      if (holders.contains(operation) || waiting.containsKey(operation)) {
+        return;
+      }
+      granted = holders.size() < capacity && waiting.isEmpty();
+      if (granted) {
+        holders.add(operation);
+      } else {
+        waiting.put(operation, new Waiter(nextTicket++, onGranted));
+      }
+    }
+    if (granted) {
+      onGranted.run();
+    }
+  }
+
+  /** Gives the slot back, or stops waiting for one; the next waiters are granted theirs. */
+  void release(String operation) {
+    List<Runnable> granted = new ArrayList<>();
+    synchronized (this) {
+      if (waiting.remove(operation) == null && !holders.remove(operation)) {
+        return;
+      }
+      Iterator<Map.Entry<String, Waiter>> next = waiting.entrySet().iterator();
+      while (holders.size() < capacity && next.hasNext()) {
+        Map.Entry<String, Waiter> waiter = next.next();
+        next.remove();
+        holders.add(waiter.getKey());
+        granted.add(waiter.getValue().onGranted());
+      }
+    }
+    granted.forEach(Runnable::run);
+  }
+
+  /**
+   * How many operations wait ahead of this one, plus one (1: it is next); empty when it is not
+   * waiting. Counted from the queue's head by ticket, so it is exact unless operations ahead of it
+   * left the queue early (a cancel): then it overstates a little, never understates.
+   */
+  public synchronized OptionalLong position(String operation) {
+    Waiter waiter = waiting.get(operation);
+    if (waiter == null) {
+      return OptionalLong.empty();
+    }
+    long head = waiting.values().iterator().next().ticket();
+    return OptionalLong.of(waiter.ticket() - head + 1);
+  }
+
+  /** Operations of this node that are accepted and not yet finished: running plus waiting. */
+  public synchronized int backlog() {
+    return holders.size() + waiting.size();
+  }
+
+  public synchronized int running() {
+    return holders.size();
+  }
+
+  public synchronized int waiting() {
+    return waiting.size();
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+}
