@@ -100,7 +100,7 @@ public final class Settings {
     values.put("akka-persistence-jdbc.shared-databases.slick.db.numThreads", journalPool);
     values.put("akka-persistence-jdbc.shared-databases.slick.db.maxConnections", journalPool);
     values.put("jdbc-journal.batchSize", c.getInt("asyncgate.db.journal.batch-size"));
-    values.put("jdbc-journal.bufferSize", c.getInt("asyncgate.db.journal.buffer-size"));
+    values.put("jdbc-journal.bufferSize", journalBufferSize(c));
     values.put("jdbc-journal.parallelism", c.getInt("asyncgate.db.journal.parallelism"));
     values.put("akka.projection.jdbc.dialect", kind.projectionDialect());
     // Each projection thread holds one connection of asyncgate's pool.
@@ -120,6 +120,22 @@ public final class Settings {
     values.put("akka.coordinated-shutdown.phases.service-requests-done.timeout", drainDeadline.plus(PHASE_MARGIN).toMillis() + "ms");
     values.put("akka.http.server.parsing.max-content-length", c.getBytes("asyncgate.http.max-request-body"));
     return ConfigFactory.parseMap(values, "derived from asyncgate.*");
+  }
+
+  /**
+   * The journal's write buffer, which must never fill: a write it drops fails its entity, and a run of
+   * them opens the journal's breaker for every entity. At most one write per entity is in flight —
+   * one per running saga and one per HTTP request that writes (submit, cancel, delete).
+   */
+  private static int journalBufferSize(Config c) {
+    int size = c.getInt("asyncgate.db.journal.buffer-size");
+    int writers = c.getInt("asyncgate.processing.max-running-sagas") + c.getInt("akka.http.server.max-connections");
+    if (size <= writers) {
+      throw new IllegalArgumentException("asyncgate.db.journal.buffer-size is " + size + "; it must exceed"
+          + " asyncgate.processing.max-running-sagas + akka.http.server.max-connections (" + writers
+          + "), the writes that can be in flight at once, or a busy node fails writes it acknowledged work for");
+    }
+    return size;
   }
 
   /**

@@ -152,4 +152,13 @@ class SettingsTest {
     assertTrue(e.getMessage().contains("asyncgate.db.url"), e.getMessage());
     assertTrue(e.getMessage().contains("jdbc:h2:") && e.getMessage().contains("jdbc:postgresql:"), e.getMessage());
   }
+
+  @Test
+  void aJournalBufferThatCouldOverflowUnderFullLoadStopsTheStart() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Settings.load(
+        ConfigFactory.parseString("asyncgate.db.journal.buffer-size = 1000"), Map.of("ASYNCGATE_MAX_RUNNING_SAGAS", "256")));
+    assertTrue(e.getMessage().contains("buffer-size is 1000") && e.getMessage().contains("(1280)"), e.getMessage());
+    Config roomy = Settings.load(ConfigFactory.parseString("asyncgate.db.journal.buffer-size = 1281"), Map.of());
+    assertEquals(1281, roomy.getInt("jdbc-journal.bufferSize"));
+  }
 }
