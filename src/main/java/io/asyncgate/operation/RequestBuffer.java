@@ -18,11 +18,12 @@ import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotSelectionCriteria;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.Recovery;
 import akka.persistence.typed.javadsl.ReplyEffect;
-import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.asyncgate.json.JsonSerializable;
 import io.asyncgate.operation.OperationEvent.Accepted;
@@ -196,10 +197,15 @@ public final class RequestBuffer
     return Set.of(tagFor(requestId));
   }
 
+  /**
+   * Recovery replays the events and never asks the snapshot store: operations have tens of events,
+   * and the snapshot query was one of the database round trips each new operation waited for
+   * before its 202. Snapshots that earlier versions wrote are ignored; their events are all still
+   * in the journal (none were deleted on snapshot).
+   */
   @Override
-  public RetentionCriteria retentionCriteria() {
-    // Operations have tens of events; a snapshot only pays off for a saga that retries a lot.
-    return RetentionCriteria.snapshotEvery(100, 2);
+  public Recovery recovery() {
+    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 
   @Override
