@@ -13,13 +13,13 @@ import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.asyncgate.catalogue.Catalogue;
-import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.json.Json;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.OperationView;
 import io.asyncgate.operation.Progress;
 import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.operation.RequestBuffer.Change;
+import io.asyncgate.operation.SagaSlots;
 import io.asyncgate.view.OperationListing;
 import io.asyncgate.view.OperationLookup;
 import java.time.Duration;
@@ -33,22 +33,22 @@ import java.util.function.Function;
 /** {@code /operations}: status, result, cancel, delete and the listing. Reads come from the view. */
 final class OperationRoutes extends AllDirectives {
   private final ActorSystem<?> system;
-  private final Catalogue catalogue;
   private final OperationLookup lookup;
   private final PublicUrls urls;
   private final ResultResponses results;
   private final Duration writeTimeout;
   private final long inlineResultMax;
+  private final PollingInterval polling;
 
   OperationRoutes(ActorSystem<?> system, Catalogue catalogue, OperationLookup lookup, PublicUrls urls,
       Duration writeTimeout, long inlineResultMax) {
     this.system = system;
-    this.catalogue = catalogue;
     this.lookup = lookup;
     this.urls = urls;
     this.results = new ResultResponses(system);
     this.writeTimeout = writeTimeout;
     this.inlineResultMax = inlineResultMax;
+    this.polling = new PollingInterval(catalogue, SagaSlots.get(system));
   }
 
   Route route(String principal) {
@@ -153,7 +153,7 @@ final class OperationRoutes extends AllDirectives {
   }
 
   private long retryAfter(OperationView op) {
-    return catalogue.type(op.type()).map(OperationType::retryAfterSeconds).orElse(1L);
+    return polling.seconds(op);
   }
 
   private HttpResponse notFound(String base, String id) {

@@ -70,6 +70,7 @@ final class SubmitRoute extends AllDirectives {
    */
   private final CircuitBreaker writes;
   private final SagaSlots slots;
+  private final PollingInterval polling;
   private final int maxBacklog;
   private final Clock clock = Clock.systemUTC();
 
@@ -77,6 +78,7 @@ final class SubmitRoute extends AllDirectives {
       long inlineResultMax, Config writeBreaker, int maxBacklog) {
     this.system = system;
     this.slots = SagaSlots.get(system);
+    this.polling = new PollingInterval(catalogue, slots);
     this.maxBacklog = maxBacklog;
     this.catalogue = catalogue;
     this.urls = urls;
@@ -244,7 +246,7 @@ final class SubmitRoute extends AllDirectives {
           }
           return Responses.json(StatusCodes.ACCEPTED,
               StatusDocument.of(view, base, inlineResultMax),
-              Responses.pollingHeaders(base, id, type.retryAfterSeconds()));
+              Responses.pollingHeaders(base, id, polling.seconds(view)));
         });
   }
 

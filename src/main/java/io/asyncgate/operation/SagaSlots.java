@@ -3,12 +3,15 @@ package io.asyncgate.operation;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -35,7 +38,12 @@ public final class SagaSlots implements Extension {
 
   private record Waiter(long ticket, Runnable onGranted) {}
 
+  /** Slots granted in each of the last seconds, for the rate at which waiting operations start. */
+  private static final int RATE_WINDOW_SECONDS = 10;
+
   private final int capacity;
+  private final long[] grantsBySecond = new long[RATE_WINDOW_SECONDS];
+  private long newestSecond;
   /** Operations holding a slot. */
   private final Set<String> holders = new HashSet<>();
   /** Operations waiting, in the order they asked; removal by id is O(1). */
@@ -63,6 +71,7 @@ public final class SagaSlots implements Extension {
       granted = holders.size() < capacity && waiting.isEmpty();
       if (granted) {
         holders.add(operation);
+        countGrants(1);
       } else {
         waiting.put(operation, new Waiter(nextTicket++, onGranted));
       }
@@ -86,6 +95,7 @@ public final class SagaSlots implements Extension {
         holders.add(waiter.getKey());
         granted.add(waiter.getValue().onGranted());
       }
+      countGrants(granted.size());
     }
     granted.forEach(Runnable::run);
   }
@@ -102,6 +112,29 @@ public final class SagaSlots implements Extension {
     }
     long head = waiting.values().iterator().next().ticket();
     return OptionalLong.of(waiter.ticket() - head + 1);
+  }
+
+  /**
+   * About how long until this waiting operation gets its slot, at the rate slots were granted over
+   * the last {@value #RATE_WINDOW_SECONDS} s; empty when it is not waiting or nothing started lately.
+   */
+  public synchronized Optional<Duration> expectedWait(String operation) {
+    OptionalLong position = position(operation);
+    countGrants(0);
+    long granted = Arrays.stream(grantsBySecond).sum();
+    if (position.isEmpty() || granted == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofMillis(position.getAsLong() * RATE_WINDOW_SECONDS * 1000 / granted));
+  }
+
+  private void countGrants(int n) {
+    long now = System.nanoTime() / 1_000_000_000L;
+    for (long second = Math.max(newestSecond + 1, now - RATE_WINDOW_SECONDS + 1); second <= now; second++) {
+      grantsBySecond[(int) (second % RATE_WINDOW_SECONDS)] = 0;
+    }
+    newestSecond = Math.max(newestSecond, now);
+    grantsBySecond[(int) (now % RATE_WINDOW_SECONDS)] += n;
   }
 
   /** Operations of this node that are accepted and not yet finished: running plus waiting. */

@@ -116,6 +116,23 @@ class BoundedWorkTest {
   }
 
   @Test
+  void aQueuedOperationIsToldToPollAboutWhenItsTurnComes() {
+    try (TestGate gate = TestGate.start(Catalogue.of(QUEUED), "asyncgate.processing.max-running-sagas = 1")) {
+      List<HttpResponse<String>> accepted = new ArrayList<>();
+      for (int i = 0; i < 11; i++) {
+        HttpResponse<String> response = gate.postJson("/queued", "{}");
+        assertEquals(202, response.statusCode(), () -> TestHttpClient.describe(response));
+        accepted.add(response);
+      }
+      // One slot granted in the last 10 s: the next in line waits about 10 s, the tenth about 100 s (capped).
+      assertEquals(List.of(1L, 10L, 30L), List.of(assertRetryAfter(accepted.get(0)), assertRetryAfter(accepted.get(1)),
+          assertRetryAfter(accepted.get(10))));
+      RELEASES.values().forEach(f -> f.complete(Json.object()));
+      accepted.forEach(r -> release(TestGate.json(r).path("id").asText()).complete(Json.object()));
+    }
+  }
+
+  @Test
   void pastItsBacklogTheNodeRefusesSubmitsBeforeStoringAnything() {
     try (TestGate gate = TestGate.start(Catalogue.of(QUEUED),
         "asyncgate.processing { max-running-sagas = 1, max-backlog = 2 }")) {
