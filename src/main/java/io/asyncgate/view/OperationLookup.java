@@ -61,7 +61,7 @@ public final class OperationLookup {
     return journal
         .currentEventsByPersistenceId(RequestBuffer.persistenceId(id).id(), row.seqNr() + 1, Long.MAX_VALUE)
         .runFold(row.view(), (view, envelope) -> view.apply((OperationEvent) envelope.event()), system)
-        .thenApply(Optional::of);
+        .thenApplyAsync(Optional::of, system.executionContext());
   }
 
   private CompletionStage<Optional<OperationView>> fromJournal(String id) {
@@ -69,6 +69,7 @@ public final class OperationLookup {
         .currentEventsByPersistenceId(RequestBuffer.persistenceId(id).id(), 0L, Long.MAX_VALUE)
         .runFold((OperationState) new OperationState.Empty(),
             (state, envelope) -> state.apply((OperationEvent) envelope.event()), system)
-        .thenApply(state -> state instanceof Operation op ? Optional.of(OperationView.of(op)) : Optional.empty());
+        .thenApplyAsync(state -> state instanceof Operation op ? Optional.of(OperationView.of(op)) : Optional.empty(),
+            system.executionContext());
   }
 }
