@@ -12,6 +12,7 @@ import akka.management.javadsl.HealthChecks;
 import akka.management.javadsl.ManagementRouteProvider;
 import akka.management.javadsl.ManagementRouteProviderSettings;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +27,7 @@ public final class HealthRoutes extends AllDirectives implements ManagementRoute
 
   private final HealthChecks checks;
   private final PublicUrls urls;
+  private final Executor dispatcher;
 
   /** Akka Management creates it by reflection; problem URLs there follow the request's Host. */
   public HealthRoutes(ExtendedActorSystem system) {
@@ -37,6 +39,7 @@ public final class HealthRoutes extends AllDirectives implements ManagementRoute
     this.checks = new HealthChecks(classic,
         HealthCheckSettings.create(system.settings().config().getConfig("akka.management.health-checks")));
     this.urls = urls;
+    this.dispatcher = system.executionContext();
   }
 
   @Override
@@ -53,14 +56,15 @@ public final class HealthRoutes extends AllDirectives implements ManagementRoute
   }
 
   /** 200 with {@code healthy} as the body, or 503 problem+json saying which check failed and why. */
-  private static CompletionStage<HttpResponse> answer(CompletionStage<CheckResult> result, String healthy, String base) {
-    return result.handle((checked, failure) -> {
+  private CompletionStage<HttpResponse> answer(CompletionStage<CheckResult> result, String healthy, String base) {
+    // The checks' stage is one of Akka's converted futures: without an executor, handle() starts a thread.
+    return result.handleAsync((checked, failure) -> {
       if (failure == null && checked.isSuccess()) {
         return HttpResponse.create().withEntity(healthy);
       }
       String failed = failure != null ? StageFailures.cause(failure).getMessage() : checked.failure().orElse("a check failed");
       String reason = CHECK_NAME.matcher(failed).replaceAll("");
       return Problem.of(base, ProblemKind.UNHEALTHY).detail("This node is not " + healthy + ": " + reason + ".").response();
-    });
+    }, dispatcher);
   }
 }

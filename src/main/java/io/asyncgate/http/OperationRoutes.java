@@ -106,13 +106,13 @@ final class OperationRoutes extends AllDirectives {
       akka.japi.function.Function<ActorRef<Change>, RequestBuffer.Command> command) {
     return RequestBuffer.entityRef(system, op.id())
         .<Change>ask(command, writeTimeout)
-        .handle((change, failure) -> failure == null
+        .handleAsync((change, failure) -> failure == null
             ? changed(base, op, change)
             : Problem.of(base, ProblemKind.UNAVAILABLE)
                 .detail("The change to operation " + op.id() + " could not be confirmed within " + writeTimeout.toSeconds()
                     + " s. Repeat it.")
                 .retryAfter(retryAfter(op))
-                .response());
+                .response(), system.executionContext());
   }
 
   private HttpResponse changed(String base, OperationView seen, Change change) {

@@ -141,8 +141,10 @@ final class SubmitRoute extends AllDirectives {
           .detail("The body was sent as " + entity.getContentType() + "; send it as application/json.")
           .response());
     }
+    // Akka's futures, converted to Java, run even a plain thenCompose/handle on the JDK's default
+    // executor (on 2 cores a new thread per stage): every stage on one names the dispatcher.
     return read(entity)
-        .thenCompose(body -> {
+        .thenComposeAsync(body -> {
           if (body.tooLarge()) {
             return done(tooLarge(base));
           }
@@ -150,7 +152,7 @@ final class SubmitRoute extends AllDirectives {
           return checked.violations().isEmpty()
               ? accept(base, request, type, found.pathParams(), checked.body(), principal)
               : done(invalid(base, checked.violations()));
-        })
+        }, system.executionContext())
         .exceptionally(failure -> {
           if (StageFailures.cause(failure) instanceof EntityStreamSizeException) {
             return tooLarge(base); // more than the drain limit: answered mid-upload
@@ -193,7 +195,8 @@ final class SubmitRoute extends AllDirectives {
       entity.discardBytes(system);
       return done(refusal);
     }
-    return upToDrainLimit(entity).runWith(Sink.ignore(), system).handle((drained, failure) -> refusal);
+    return upToDrainLimit(entity).runWith(Sink.ignore(), system)
+        .handleAsync((drained, failure) -> refusal, system.executionContext());
   }
 
   /** The body as JSON (null when there is none), and everything wrong with the request. */
@@ -227,7 +230,7 @@ final class SubmitRoute extends AllDirectives {
         pathParams, body, principal, clock.instant(), type.plan());
     return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
             .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
-        .handle((view, failure) -> {
+        .handleAsync((view, failure) -> {
           if (StageFailures.cause(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
             return Problem.of(base, ProblemKind.UNAVAILABLE)
@@ -247,7 +250,7 @@ final class SubmitRoute extends AllDirectives {
           return Responses.json(StatusCodes.ACCEPTED,
               StatusDocument.of(view, base, inlineResultMax),
               Responses.pollingHeaders(base, id, polling.seconds(view)));
-        });
+        }, system.executionContext());
   }
 
   private HttpResponse tooLarge(String base) {

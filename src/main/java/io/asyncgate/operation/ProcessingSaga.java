@@ -190,8 +190,9 @@ final class ProcessingSaga {
   private void attempt(Supplier<CompletionStage<? extends JsonNode>> work, Duration timeout) {
     CompletableFuture<JsonNode> outcome;
     try {
-      // A copy, so the timeout never completes a future the step shares with anything else.
-      outcome = work.get().toCompletableFuture().<JsonNode>thenApply(x -> x)
+      // A copy, so the timeout never completes a future the step shares with anything else; on the
+      // saga's dispatcher, as a step may answer with one of Akka's futures (see DownstreamHttp.send).
+      outcome = work.get().toCompletableFuture().<JsonNode>thenApplyAsync(x -> x, ctx.getExecutionContext())
           .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       outcome = CompletableFuture.failedFuture(e);

@@ -65,7 +65,7 @@ public final class DownstreamSimulator extends AllDirectives {
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, SimulatorSettings settings) {
     Route route = new DownstreamSimulator(system, settings).route();
     return Http.get(system).newServerAt(settings.host(), settings.port()).bind(route)
-        .thenApply(binding -> binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system));
+        .thenApplyAsync(binding -> binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system), system.executionContext());
   }
 
   private Route route() {

@@ -74,6 +74,6 @@ public final class OperationLookup {
   private CompletionStage<Optional<OperationView>> fromEntity(String id) {
     return RequestBuffer.entityRef(system, id)
         .<RequestBuffer.Current>ask(RequestBuffer.Get::new, entityTimeout)
-        .thenApply(current -> Optional.ofNullable(current.operation()));
+        .thenApplyAsync(current -> Optional.ofNullable(current.operation()), system.executionContext());
   }
 }

@@ -91,11 +91,11 @@ public final class DownstreamHttp implements Extension {
     } catch (MissingValueException e) {
       throw missingValue(e);
     }
-    return send(request, what, timeout).thenCompose(response -> {
+    return send(request, what, timeout).thenComposeAsync(response -> {
       boolean succeeded = call.succeeded(response.status().intValue());
       long limit = succeeded ? call.maxResponseSize() : ERROR_BODY_LIMIT;
       ContentType contentType = response.entity().getContentType();
-      return readAtMost(response.entity(), limit, timeout).handle((body, failure) -> {
+      return readAtMost(response.entity(), limit, timeout).handleAsync((body, failure) -> {
         if (!succeeded) {
           // An error body past the limit only loses its excerpt; the status decides.
           throw failed(response, failure == null ? Optional.of(body) : Optional.empty(), what);
@@ -104,8 +104,8 @@ public final class DownstreamHttp implements Extension {
           throw readFailed(failure, what, limit);
         }
         return output(contentType, body, what);
-      });
-    });
+      }, system.executionContext());
+    }, system.executionContext());
   }
 
   /** The body, read only up to {@code limit} bytes whether its length was declared or not. */
@@ -126,22 +126,23 @@ public final class DownstreamHttp implements Extension {
       request = request.addHeader(RawHeader.create(header.getKey(), header.getValue()));
     }
     String what = resource.method() + " " + resource.url();
-    return send(request, what, resource.timeout()).thenApply(response -> {
+    return send(request, what, resource.timeout()).thenApplyAsync(response -> {
       if (!HttpCall.succeeds(resource.success(), response.status().intValue())) {
         response.discardEntityBytes(system);
         throw failed(response, Optional.empty(), what);
       }
       return response;
-    });
+    }, system.executionContext());
   }
 
   private CompletionStage<HttpResponse> send(HttpRequest request, String what, Duration timeout) {
     ConnectionPoolSettings pool = poolSettingsByTimeout.computeIfAbsent(timeout, t -> poolSettings.withConnectionSettings(
         poolSettings.getConnectionSettings().withIdleTimeout(FiniteDuration.create(t.toMillis(), "ms"))));
+    // Stages on Akka's (converted Scala) futures name the dispatcher: without it each runs on a new thread.
     return http.singleRequest(request, http.defaultClientHttpsContext(), pool, system.classicSystem().log())
-        .exceptionally(e -> {
+        .exceptionallyAsync(e -> {
           throw StepFailure.transientFailure(UNREACHABLE, what + " failed: " + describe(e));
-        });
+        }, system.executionContext());
   }
 
   /** JSON bodies as JSON; an empty body as null; any other body as {"contentType", "content"} (text). */

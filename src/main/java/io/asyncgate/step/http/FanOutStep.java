@@ -124,7 +124,7 @@ public class FanOutStep implements Step {
   public CompletionStage<JsonNode> execute(StepContext context) {
     List<JsonNode> elements = elements(context);
     return runEach(context, elements, call, i -> itemKey(context, i), IntStream.range(0, elements.size()).boxed().toList())
-        .thenCompose(outcomes -> {
+        .thenComposeAsync(outcomes -> {
           List<Outcome> failed = outcomes.stream().filter(Outcome::failed).toList();
           if (failed.isEmpty()) {
             ArrayNode outputs = JsonNodeFactory.instance.arrayNode();
@@ -149,7 +149,7 @@ public class FanOutStep implements Step {
             boolean compensated = compensation != null && !toUndo.isEmpty();
             throw StepFailure.rejected(ITEMS_FAILED, summary + (compensated ? "; items " + toUndo + " were compensated" : ""));
           });
-        });
+        }, context.executor());
   }
 
   /** Compensates the given items; fails transiently, naming them, when any compensation failed. */
@@ -157,14 +157,14 @@ public class FanOutStep implements Step {
     if (compensation == null || indices.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return runEach(context, elements, compensation, i -> HttpCall.compensationKey(itemKey(context, i)), indices).thenApply(outcomes -> {
+    return runEach(context, elements, compensation, i -> HttpCall.compensationKey(itemKey(context, i)), indices).thenApplyAsync(outcomes -> {
       List<Outcome> failed = outcomes.stream().filter(Outcome::failed).toList();
       if (!failed.isEmpty()) {
         throw StepFailure.transientFailure(COMPENSATION_INCOMPLETE,
             "Compensating " + failed.size() + " item(s) failed: " + describe(failed));
       }
       return null;
-    });
+    }, context.executor());
   }
 
   List<JsonNode> elements(StepContext context) {
