@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.persistence.query.Offset;
 import akka.projection.eventsourced.EventEnvelope;
+import com.typesafe.config.ConfigValueFactory;
 import io.asyncgate.db.Database;
 import io.asyncgate.db.DatabaseKind;
 import io.asyncgate.json.Json;
@@ -33,6 +34,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -313,16 +318,50 @@ class ResponseBufferHandlerTest {
     assertFalse(repository.find(id).orElseThrow().view().progress().purged());
   }
 
+  /**
+   * A progress document is 0.7-2.5 KB, an Accepted event 0.3-0.5 KB: H2's default in-row limit (256
+   * bytes) sent nearly all of them to its LOB storage, several times slower to write and to read.
+   */
   @Test
-  void theEmbeddedDatabaseKeepsValuesUpTo16KiBInTheRowNotInItsLobStorage() throws Exception {
-    Assumptions.assumeTrue(kind == DatabaseKind.H2, "an H2 setting; PostgreSQL has no such limit");
-    // A progress document is 0.7-2.5 KB, an Accepted event 0.3-0.5 KB: H2's default (256 bytes) sent
-    // nearly every one of them to the LOB storage, several times slower to write and to read.
-    try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'")) {
-      assertTrue(rs.next());
-      assertEquals("16384", rs.getString(1));
+  void h2KeepsViewValuesInTheirRowAndStillReadsAndUpdatesRowsAnEarlierVersionStoredAsLobs() throws Exception {
+    Assumptions.assumeTrue(kind == DatabaseKind.H2, "an H2 setting; PostgreSQL has no LOB storage of that kind");
+    try (TestDatabase earlier = TestDatabase.create()) {
+      String id = UUID.randomUUID().toString();
+      Instant t0 = Instant.parse("2026-11-21T17:00:00Z");
+      String url = earlier.url();
+      String before = url.replaceFirst(";MAX_LENGTH_INPLACE_LOB=[0-9]+", "");
+      assertTrue(!before.equals(url), url);
+      try (Database old = Database.open(earlier.poolSettings(2).withValue("url", ConfigValueFactory.fromAnyRef(before)))) {
+        old.applySchema();
+        processOn(old, new Group()
+            .add(id, 1, new Accepted(request(id, t0)))
+            .add(id, 2, new StepStarted("a", 1, t0))
+            .add(id, 3, new StepSucceeded("a", Json.object(), t0)));
+      }
+      assertEquals(1, lobBlocks(earlier), "the progress, in the LOB storage as an earlier version wrote it");
+      try (Database now = Database.open(earlier.poolSettings(2))) {
+        now.applySchema();
+        OperationViewRepository reader = new OperationViewRepository(now.dataSource());
+        assertEquals(StepStatus.Succeeded, reader.find(id).orElseThrow().view().progress().step("a").status());
+        processOn(now, new Group()
+            .add(id, 4, new StepStarted("b", 1, t0))
+            .add(id, 5, new StepSucceeded("b", Json.object(), t0))
+            .add(id, 6, new Succeeded(OperationResult.file("text/csv", "r.csv", "a,b\r\n".repeat(100)), t0)));
+        OperationViewRepository.Row row = reader.find(id).orElseThrow();
+        assertEquals(6, row.seqNr());
+        assertEquals(OperationStatus.Succeeded, row.view().progress().status());
+        assertEquals(500, row.view().result().body().length);
+      }
+      assertEquals(0, lobBlocks(earlier), "the progress rewritten and the result, both in their row");
+    }
+  }
+
+  /** Blocks in the LOB storage of a closed H2 database file. */
+  private static long lobBlocks(TestDatabase h2) {
+    String file = h2.url().substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db";
+    try (MVStore store = new MVStore.Builder().fileName(file).readOnly().open()) {
+      return store.hasMap("lobData") ? store.openMap("lobData",
+          new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE)).size() : 0;
     }
   }
 
@@ -381,6 +420,16 @@ class ResponseBufferHandlerTest {
       session.close();
     }
     return counted.executed();
+  }
+
+  private static void processOn(Database db, Group group) throws Exception {
+    PlainJdbcSession session = new PlainJdbcSession(db.dataSource(), kind);
+    try {
+      new ResponseBufferHandler(new OperationViewRepository(db.dataSource())).process(session, group.envelopes);
+      session.commit();
+    } finally {
+      session.close();
+    }
   }
 
   private static String column(String id, String column) throws Exception {
