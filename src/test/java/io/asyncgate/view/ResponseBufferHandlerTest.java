@@ -25,10 +25,13 @@ import io.asyncgate.operation.RequestBuffer;
 import io.asyncgate.operation.StepPlan;
 import io.asyncgate.operation.StepProgress.StepStatus;
 import io.asyncgate.step.FailureKind;
+import io.asyncgate.support.Await;
 import io.asyncgate.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -362,6 +365,50 @@ class ResponseBufferHandlerTest {
     try (MVStore store = new MVStore.Builder().fileName(file).readOnly().open()) {
       return store.hasMap("lobData") ? store.openMap("lobData",
           new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE)).size() : 0;
+    }
+  }
+
+  @Test
+  void onPostgresTheViewsUpdatesStayOnTheirRowsPageAndWriteNoIndexEntries() throws Exception {
+    Assumptions.assumeTrue(kind == DatabaseKind.POSTGRES, "a PostgreSQL storage parameter");
+    // A database of its own: the statistics count every update to the table, the other tests' too.
+    try (TestDatabase own = TestDatabase.create(); Database db = Database.open(own.poolSettings(2))) {
+      db.applySchema();
+      Instant t0 = Instant.parse("2026-11-21T18:00:00Z");
+      List<String> ids = new ArrayList<>();
+      Group accepted = new Group();
+      for (int i = 0; i < 20; i++) {
+        String id = UUID.randomUUID().toString();
+        ids.add(id);
+        accepted.add(id, 1, new Accepted(request(id, t0)));
+      }
+      processOn(db, accepted);
+      // Each row rewritten by three later groups, as an operation's events arrive while it runs.
+      OperationEvent[] later = {new StepStarted("a", 1, t0), new StepSucceeded("a", Json.object(), t0), new StepStarted("b", 1, t0)};
+      for (int i = 0; i < later.length; i++) {
+        Group group = new Group();
+        for (String id : ids) {
+          group.add(id, i + 2, later[i]);
+        }
+        processOn(db, group);
+      }
+
+      long[] counts = Await.until("the statistics to count the 60 updates", () -> updateCounts(db),
+          c -> c[0] >= 60, Duration.ofSeconds(20));
+      assertEquals(60, counts[0]);
+      assertEquals(60, counts[1], "updates that had to write index entries: " + (60 - counts[1]));
+    }
+  }
+
+  /** Rows updated in operation_view, and how many of those updates were HOT (PostgreSQL's statistics). */
+  private static long[] updateCounts(Database db) {
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'operation_view'")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
