@@ -65,6 +65,7 @@ public final class ResponseBuffer {
         .withRestartBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
   }
 
+  /** The database behind the pool, once: its view sessions differ (see PlainJdbcSession). */
   private static DatabaseKind kindOf(DataSource dataSource) {
     try (Connection c = dataSource.getConnection()) {
       return DatabaseKind.of(c.getMetaData().getURL());
