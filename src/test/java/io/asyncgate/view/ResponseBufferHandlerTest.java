@@ -3,6 +3,7 @@ package io.asyncgate.view;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -333,7 +334,7 @@ class ResponseBufferHandlerTest {
       Instant t0 = Instant.parse("2026-11-21T17:00:00Z");
       String url = earlier.url();
       String before = url.replaceFirst(";MAX_LENGTH_INPLACE_LOB=[0-9]+", "");
-      assertTrue(!before.equals(url), url);
+      assertNotEquals(url, before);
       try (Database old = Database.open(earlier.poolSettings(2).withValue("url", ConfigValueFactory.fromAnyRef(before)))) {
         old.applySchema();
         processOn(old, new Group()
