@@ -108,26 +108,30 @@ final class OperationRoutes extends AllDirectives {
         .<Change>ask(command, writeTimeout)
         .handleAsync((change, failure) -> failure == null
             ? changed(base, op, change)
-            : Problem.of(base, ProblemKind.UNAVAILABLE)
+            : done(Problem.of(base, ProblemKind.UNAVAILABLE)
                 .detail("The change to operation " + op.id() + " could not be confirmed within " + writeTimeout.toSeconds()
                     + " s. Repeat it.")
                 .retryAfter(retryAfter(op))
-                .response(), system.executionContext());
+                .response()), system.executionContext())
+        .thenCompose(response -> response);
   }
 
-  private HttpResponse changed(String base, OperationView seen, Change change) {
+  private CompletionStage<HttpResponse> changed(String base, OperationView seen, Change change) {
     return switch (change.outcome()) {
       case CANCELING -> {
         OperationView now = change.operation();
-        yield Responses.json(StatusCodes.ACCEPTED, StatusDocument.of(now, base, inlineResultMax),
-            Responses.pollingHeaders(base, now.id(), retryAfter(now)));
+        yield done(Responses.json(StatusCodes.ACCEPTED, StatusDocument.of(now, base, inlineResultMax),
+            Responses.pollingHeaders(base, now.id(), retryAfter(now))));
       }
-      case PURGED -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-      case CONFLICT -> Problem.of(base, ProblemKind.OPERATION_FINISHED)
+      // The view row says so before the 204: a read on a node where the entity does not live answers
+      // from that row, and must answer 410 from now on however far the projection lags. If that
+      // fails (the database away) the answer is a 503, and the DELETE may be repeated.
+      case PURGED -> lookup.purged(seen.id()).thenApply(marked -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+      case CONFLICT -> done(Problem.of(base, ProblemKind.OPERATION_FINISHED)
           .detail("Operation " + seen.id() + " has already " + change.operation().progress().status() + "; it cannot be canceled.")
           .operation(seen.id())
-          .response();
-      case NOT_FOUND -> notFound(base, seen.id());
+          .response());
+      case NOT_FOUND -> done(notFound(base, seen.id()));
     };
   }
 

@@ -57,6 +57,11 @@ public final class OperationLookup {
             : fromEntity(id));
   }
 
+  /** After the entity has stored a purge: its view row says so at once ({@link OperationViewRepository#markPurged}). */
+  public CompletionStage<Boolean> purged(String id) {
+    return CompletableFuture.supplyAsync(() -> repository.markPurged(id), blocking);
+  }
+
   /** A page of the listing, from the view alone: listings may lag the journal a little. */
   public CompletionStage<OperationListing.Page> list(OperationViewRepository.ListQuery query) {
     return CompletableFuture.supplyAsync(() -> OperationListing.page(repository.list(query)), blocking);
