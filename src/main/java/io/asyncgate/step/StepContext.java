@@ -113,7 +113,7 @@ public final class StepContext {
    * Completes when the saga gives up on this attempt: its timeout fired, the operation was canceled,
    * or the saga stopped (its entity passivated, restarted or moved). Work not yet begun should not
    * begin then — an HTTP step withdraws a call still waiting for its downstream, so it is never sent
-   * late; work already under way may finish, its outcome unseen.
+   * late. Work already under way may finish; after a cancel the saga still waits for its outcome.
    */
   public CompletionStage<Void> abandoned() {
     return abandoned;
