@@ -127,10 +127,12 @@ public final class DownstreamHttp implements Extension {
       // The permit is held until the exchange is really over, also past a timeout, so akka's pool
       // never has more requests than connections and never queues.
       exchange.whenComplete((output, failure) -> {
-        if (failure != null && unwrap(failure) instanceof StepFailure f && f.isThrottled() && f.retryAfter().isPresent()) {
-          limiter.pause(origin, f.retryAfter().get());
-        }
-        permit.release();
+        Optional<StepFailure> pushedBack = Optional.ofNullable(failure).map(DownstreamHttp::unwrap)
+            .filter(f -> f instanceof StepFailure sf && sf.isThrottled()).map(StepFailure.class::cast);
+        // Paused before the permit frees a place, so the next call waits for the Retry-After too.
+        pushedBack.flatMap(StepFailure::retryAfter).ifPresent(delay -> limiter.pause(origin, delay));
+        permit.release(failure == null ? DownstreamLimiter.Outcome.SUCCEEDED
+            : pushedBack.isPresent() ? DownstreamLimiter.Outcome.THROTTLED : DownstreamLimiter.Outcome.OTHER);
       });
       return within(exchange, timeout, what);
     }).thenCompose(bounded -> bounded);

@@ -19,11 +19,24 @@ import scala.concurrent.ExecutionContextExecutor;
  * max-concurrent-calls} in flight, the others waiting here in FIFO order rather than in akka-http's
  * pool. Here waiting counts against no timeout, a waiting call whose attempt is abandoned is
  * withdrawn unsent, and a downstream's {@code Retry-After} pauses its queue for every operation.
+ *
+ * <p>A downstream that pushes back (429, 503, a refused connection) gets fewer calls at once: its
+ * limit halves (to at least one), at most once per round of calls in flight, and grows by one with
+ * each call that succeeds, back up to {@code max-concurrent-calls}.
  */
 final class DownstreamLimiter {
+  /** How a call's exchange ended, as far as the downstream's load goes. */
+  enum Outcome {
+    SUCCEEDED,
+    /** The downstream pushed back: it is overloaded. */
+    THROTTLED,
+    /** Anything else (a rejection, a timeout, a 500): says nothing about load. */
+    OTHER
+  }
+
   /** One call's place in flight, released once, when its exchange is over. */
   interface Permit {
-    void release();
+    void release(Outcome outcome);
   }
 
   /** Where calls go: one queue per origin. */
@@ -44,7 +57,7 @@ final class DownstreamLimiter {
     this.executor = executor;
   }
 
-  /** The limit of calls in flight to the origin. */
+  /** The configured limit of calls in flight to the origin. */
   int limitOf(Origin origin) {
     return limits.of(origin.hostPort()).maxConcurrentCalls();
   }
@@ -67,8 +80,12 @@ final class DownstreamLimiter {
   }
 
   private final class Queue {
-    private final int limit;
+    private final int maxLimit;
     private final long maxPauseNanos;
+    /** The limit now: lower than {@code maxLimit} while the downstream pushes back. */
+    private int limit;
+    /** Counts the halvings; a call admitted before the last one cannot halve the limit again. */
+    private long generation;
     /** Insertion-ordered, so FIFO, and a withdrawn call leaves it in constant time. */
     private final LinkedHashSet<CompletableFuture<Permit>> waiting = new LinkedHashSet<>();
     private int inFlight;
@@ -77,7 +94,8 @@ final class DownstreamLimiter {
     private boolean wakeScheduled;
 
     Queue(DownstreamLimits.Limit settings) {
-      this.limit = settings.maxConcurrentCalls();
+      this.maxLimit = settings.maxConcurrentCalls();
+      this.limit = maxLimit;
       this.maxPauseNanos = settings.maxPause().toNanos();
     }
 
@@ -87,17 +105,17 @@ final class DownstreamLimiter {
         admitted.cancel(false);
         return admitted;
       }
-      boolean now;
+      Slot slot = null;
       synchronized (this) {
-        now = waiting.isEmpty() && inFlight < limit && !pausedAt(System.nanoTime());
-        if (now) {
+        if (waiting.isEmpty() && inFlight < limit && !pausedAt(System.nanoTime())) {
           inFlight++;
+          slot = new Slot(generation);
         } else {
           waiting.add(admitted);
         }
       }
-      if (now) {
-        admitted.complete(new Slot());
+      if (slot != null) {
+        admitted.complete(slot);
       } else {
         abandoned.whenComplete((done, failure) -> withdraw(admitted));
       }
@@ -129,9 +147,15 @@ final class DownstreamLimiter {
       }
     }
 
-    private void release() {
+    private void release(long admittedIn, Outcome outcome) {
       synchronized (this) {
         inFlight--;
+        if (outcome == Outcome.THROTTLED && admittedIn == generation) {
+          limit = Math.max(1, limit / 2);
+          generation++;
+        } else if (outcome == Outcome.SUCCEEDED && limit < maxLimit) {
+          limit++;
+        }
       }
       dispatch();
     }
@@ -146,7 +170,9 @@ final class DownstreamLimiter {
     /** Admits waiting calls while there is room and no pause. */
     private void dispatch() {
       List<CompletableFuture<Permit>> admitted = new ArrayList<>();
+      long admittedIn;
       synchronized (this) {
+        admittedIn = generation;
         if (pausedAt(System.nanoTime())) {
           scheduleWake();
           return;
@@ -161,9 +187,9 @@ final class DownstreamLimiter {
       // On the executor: a call admitted here must not run (and perhaps end, and admit the next) inside this one.
       for (CompletableFuture<Permit> waiter : admitted) {
         executor.execute(() -> {
-          Slot slot = new Slot();
+          Slot slot = new Slot(admittedIn);
           if (!waiter.complete(slot)) {
-            slot.release();
+            slot.release(Outcome.OTHER);
           }
         });
       }
@@ -187,12 +213,17 @@ final class DownstreamLimiter {
     }
 
     private final class Slot implements Permit {
+      private final long admittedIn;
       private final AtomicBoolean released = new AtomicBoolean();
 
+      Slot(long admittedIn) {
+        this.admittedIn = admittedIn;
+      }
+
       @Override
-      public void release() {
+      public void release(Outcome outcome) {
         if (released.compareAndSet(false, true)) {
-          Queue.this.release();
+          Queue.this.release(admittedIn, outcome);
         }
       }
     }
