@@ -13,6 +13,7 @@ import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.Step;
 import io.asyncgate.step.StepDefinition;
 import io.asyncgate.step.StepKind;
+import io.asyncgate.step.http.DownstreamLimits;
 import io.asyncgate.step.http.FanOutStep;
 import io.asyncgate.step.http.HttpCall;
 import io.asyncgate.step.http.HttpStep;
@@ -54,6 +55,7 @@ final class CatalogueReader {
   private CatalogueReader() {}
 
   static List<OperationType> read(Config config) {
+    checkDownstreams(config);
     Config defaults = config.getConfig(STEP_DEFAULTS);
     List<OperationType> types = new ArrayList<>();
     ConfigObject operations = config.getObject(OPERATIONS);
@@ -142,6 +144,16 @@ final class CatalogueReader {
     RetryPolicy retry = RetryPolicy.fromConfig(withDefaults.getConfig("retry"));
     RetryPolicy compensationRetry = RetryPolicy.fromConfig(withDefaults.getConfig("compensation-retry"));
     return new StepDefinition(s.getString("name"), step, timeout, retry, compensationRetry);
+  }
+
+  /** The steps' downstreams are read when the first call goes out; a mistake there stops the start now instead. */
+  private static void checkDownstreams(Config config) {
+    try {
+      DownstreamLimits.fromConfig(config);
+    } catch (IllegalArgumentException | ConfigException e) {
+      ConfigValue where = config.hasPath(DownstreamLimits.PATH) ? config.getValue(DownstreamLimits.PATH) : null;
+      throw new CatalogueException((where != null ? "(" + where.origin().description() + ") " : "") + e.getMessage(), e);
+    }
   }
 
   private static Set<String> stepKeys() {

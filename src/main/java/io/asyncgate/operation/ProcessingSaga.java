@@ -2,6 +2,7 @@ package io.asyncgate.operation;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import io.asyncgate.operation.OperationEvent.*;
 import io.asyncgate.operation.OperationState.Operation;
 import io.asyncgate.operation.SagaPlan.*;
+import io.asyncgate.operation.StepProgress.Throttling;
 import io.asyncgate.step.CompensableStep;
 import io.asyncgate.step.FailureKind;
 import io.asyncgate.step.RetryPolicy;
@@ -18,6 +20,7 @@ import io.asyncgate.step.StepDefinition;
 import io.asyncgate.step.StepFailure;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -85,10 +88,11 @@ final class ProcessingSaga {
     Action action = SagaPlan.next(op.progress(), clock.instant());
     if (action instanceof Execute e) {
       StepDefinition def = definition(e.step());
-      if (e.attempt() > def.retry().maxAttempts()) {
+      int counted = op.progress().step(e.step()).countedAttempts();
+      if (counted >= def.retry().maxAttempts()) {
         // Only crashes in the middle of attempts get here: each one counted as an attempt.
         Failure gaveUp = new Failure(FailureKind.TRANSIENT, Failure.INTERRUPTED_CODE,
-            "Step '" + e.step() + "' was interrupted " + (e.attempt() - 1) + " times without an outcome.", null);
+            "Step '" + e.step() + "' was interrupted " + counted + " times without an outcome.", null);
         return record(new StepFailed(e.step(), gaveUp, clock.instant()), this::decide);
       }
       // A start the owner did not record (a cancel came first) is not run: decide again instead.
@@ -115,51 +119,89 @@ final class ProcessingSaga {
   }
 
   private Behavior<Command> runStep(Operation op, StepDefinition def, int attempt) {
-    StepContext context = contextFor(op, def.name(), attempt);
-    attempt(() -> def.step().execute(context), def.timeout());
+    CompletableFuture<Void> abandoned = new CompletableFuture<>();
+    StepContext context = contextFor(op, def, attempt, abandoned);
+    attempt(() -> def.step().execute(context), def, abandoned);
     return Behaviors.receive(Command.class)
-        .onMessage(AttemptFinished.class, done -> stepFinished(def, attempt, done))
-        .onMessage(Wake.class, w -> Behaviors.same()) // the cancel is seen once this attempt is recorded
+        .onMessage(AttemptFinished.class, done -> stepFinished(op, def, attempt, done))
+        .onMessage(Wake.class, wake -> {
+          // A cancel withdraws a call still waiting for its downstream; an attempt under way is
+          // awaited, and the cancel seen once the attempt is recorded.
+          if (wake.operation().progress().cancelRequested()) {
+            abandoned.complete(null);
+          }
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, stopped -> abandon(abandoned))
         .build();
   }
 
-  private Behavior<Command> stepFinished(StepDefinition def, int attempt, AttemptFinished done) {
+  private Behavior<Command> stepFinished(Operation op, StepDefinition def, int attempt, AttemptFinished done) {
     String step = def.name();
     if (done.failure() == null) {
       JsonNode output = done.output() == null ? NullNode.getInstance() : done.output();
       return record(new StepSucceeded(step, output, clock.instant()), this::decide);
     }
     Failure failure = classify(done.failure(), step, def.timeout());
-    if (failure.kind() == FailureKind.REJECTED || attempt >= def.retry().maxAttempts()) {
-      Failure last = failure.kind() == FailureKind.REJECTED ? failure : gaveUp(failure, attempt);
-      return record(new StepFailed(step, last, clock.instant()), this::decide);
+    Optional<Failure> last = lastFailure(failure, attempt, op.progress().step(step).throttling(), def.retry());
+    if (last.isPresent()) {
+      return record(new StepFailed(step, last.get(), clock.instant()), this::decide);
     }
-    Duration delay = backoff(def.retry(), attempt, done.failure());
-    return record(new StepAttemptFailed(step, attempt, failure, clock.instant()), op -> awaitRetry(op, delay));
+    Duration delay = backoff(def.retry(), failure, attempt, op.progress().step(step).throttling(), done.failure());
+    // Canceled during the attempt: unwind at once, there is no retry to wait for.
+    return record(new StepAttemptFailed(step, attempt, failure, clock.instant()),
+        failed -> failed.progress().cancelRequested() ? decide(failed) : awaitRetry(failed, delay));
   }
 
   private Behavior<Command> runCompensation(Operation op, StepDefinition def, int attempt) {
-    StepContext context = contextFor(op, def.name(), attempt);
+    CompletableFuture<Void> abandoned = new CompletableFuture<>();
+    StepContext context = contextFor(op, def, attempt, abandoned);
     CompensableStep step = (CompensableStep) def.step();
-    attempt(() -> step.compensate(context).thenApply(v -> NullNode.getInstance()), def.timeout());
+    attempt(() -> step.compensate(context).thenApply(v -> NullNode.getInstance()), def, abandoned);
     return Behaviors.receive(Command.class)
-        .onMessage(AttemptFinished.class, done -> compensationFinished(def, attempt, done))
+        .onMessage(AttemptFinished.class, done -> compensationFinished(op, def, attempt, done))
         .onMessage(Wake.class, w -> Behaviors.same())
+        .onSignal(PostStop.class, stopped -> abandon(abandoned))
         .build();
   }
 
-  private Behavior<Command> compensationFinished(StepDefinition def, int attempt, AttemptFinished done) {
+  private Behavior<Command> compensationFinished(Operation op, StepDefinition def, int attempt, AttemptFinished done) {
     String step = def.name();
     if (done.failure() == null) {
       return record(new CompensationSucceeded(step, clock.instant()), this::decide);
     }
     Failure failure = classify(done.failure(), step, def.timeout());
-    if (failure.kind() == FailureKind.REJECTED || attempt >= def.compensationRetry().maxAttempts()) {
-      Failure last = failure.kind() == FailureKind.REJECTED ? failure : gaveUp(failure, attempt);
-      return record(new CompensationFailed(step, last, clock.instant()), this::decide);
+    Throttling throttling = op.progress().step(step).compensationThrottling();
+    Optional<Failure> last = lastFailure(failure, attempt, throttling, def.compensationRetry());
+    if (last.isPresent()) {
+      return record(new CompensationFailed(step, last.get(), clock.instant()), this::decide);
     }
-    Duration delay = backoff(def.compensationRetry(), attempt, done.failure());
-    return record(new CompensationAttemptFailed(step, attempt, failure, clock.instant()), op -> awaitRetry(op, delay));
+    Duration delay = backoff(def.compensationRetry(), failure, attempt, throttling, done.failure());
+    return record(new CompensationAttemptFailed(step, attempt, failure, clock.instant()), failed -> awaitRetry(failed, delay));
+  }
+
+  /**
+   * The failure that ends the step (or compensation) for good, or empty when it is tried again. A
+   * throttled attempt counts only against {@code max-throttled-wait}, any other against {@code
+   * max-attempts}.
+   */
+  private Optional<Failure> lastFailure(Failure failure, int attempt, Throttling throttling, RetryPolicy policy) {
+    if (failure.kind() == FailureKind.REJECTED) {
+      return Optional.of(failure);
+    }
+    int throttled = Throttling.attempts(throttling);
+    if (failure.throttled()) {
+      Duration waited = Throttling.waited(throttling, clock.instant());
+      if (waited.compareTo(policy.maxThrottledWait()) < 0) {
+        return Optional.empty();
+      }
+      return Optional.of(new Failure(failure.kind(), failure.code(), "Gave up after the downstream throttled it for "
+          + waited.toMillis() + " ms, beyond max-throttled-wait (" + policy.maxThrottledWait().toMillis() + " ms), with "
+          + (throttled + 1) + " throttled and " + (attempt - throttled - 1) + " other attempt(s); the last one failed: "
+          + failure.message(), failure.inner(), failure.leftEffects(), true));
+    }
+    int counted = attempt - throttled;
+    return counted >= policy.maxAttempts() ? Optional.of(gaveUp(failure, counted, throttled)) : Optional.empty();
   }
 
   private Behavior<Command> awaitRetry(Operation op, Duration delay) {
@@ -186,29 +228,53 @@ final class ProcessingSaga {
         .build();
   }
 
-  /** Runs one attempt with its timeout; the outcome comes back as {@link AttemptFinished}. */
-  private void attempt(Supplier<CompletionStage<? extends JsonNode>> work, Duration timeout) {
+  /**
+   * Runs one attempt, bounded by the step's timeout unless the step bounds it itself (an HTTP step,
+   * from the moment its call leaves the downstream's queue); the outcome comes back as {@link
+   * AttemptFinished}. An attempt that timed out here is abandoned.
+   */
+  private void attempt(Supplier<CompletionStage<? extends JsonNode>> work, StepDefinition def,
+      CompletableFuture<Void> abandoned) {
     CompletableFuture<JsonNode> outcome;
     try {
       // A copy, so the timeout never completes a future the step shares with anything else; on the
       // saga's dispatcher, as a step may answer with one of Akka's futures (see DownstreamHttp.send).
-      outcome = work.get().toCompletableFuture().<JsonNode>thenApplyAsync(x -> x, ctx.getExecutionContext())
-          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      outcome = work.get().toCompletableFuture().<JsonNode>thenApplyAsync(x -> x, ctx.getExecutionContext());
+      if (!def.step().enforcesOwnTimeout()) {
+        outcome = outcome.orTimeout(def.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        outcome.whenComplete((output, failure) -> {
+          if (unwrap(failure) instanceof TimeoutException) {
+            abandoned.complete(null);
+          }
+        });
+      }
     } catch (RuntimeException e) {
       outcome = CompletableFuture.failedFuture(e);
     }
     ctx.pipeToSelf(outcome, AttemptFinished::new);
   }
 
-  private StepContext contextFor(Operation op, String step, int attempt) {
+  /** The saga stopped (its entity passivated, restarted or moved) with an attempt under way: its queued calls are withdrawn. */
+  private Behavior<Command> abandon(CompletableFuture<Void> abandoned) {
+    abandoned.complete(null);
+    return Behaviors.same();
+  }
+
+  private StepContext contextFor(Operation op, StepDefinition def, int attempt, CompletableFuture<Void> abandoned) {
     var request = op.request();
-    return new StepContext(request.id(), request.type(), step, attempt, request.pathParams(), request.body(),
-        op.outputs(), ctx.getSystem(), ctx.getExecutionContext());
+    return new StepContext(request.id(), request.type(), def.name(), attempt, request.pathParams(), request.body(),
+        op.outputs(), ctx.getSystem(), ctx.getExecutionContext(), def.timeout(), abandoned);
   }
 
   private StepDefinition definition(String step) {
     return type.step(step).orElseThrow(() -> new IllegalStateException(
         "operation type " + type.name() + " no longer has step " + step));
+  }
+
+  /** Throttled attempts back off by how many were throttled; the others by how many counted. */
+  private static Duration backoff(RetryPolicy policy, Failure failure, int attempt, Throttling throttling, Throwable thrown) {
+    int throttled = Throttling.attempts(throttling);
+    return backoff(policy, failure.throttled() ? throttled + 1 : attempt - throttled, thrown);
   }
 
   private static Duration backoff(RetryPolicy policy, int failedAttempt, Throwable failure) {
@@ -220,19 +286,20 @@ final class ProcessingSaga {
     return delay;
   }
 
-  private static Failure gaveUp(Failure last, int attempts) {
-    return new Failure(last.kind(), last.code(), "Gave up after " + attempts + " attempt(s); the last one failed: " + last.message(),
-        last.inner(), last.leftEffects());
+  private static Failure gaveUp(Failure last, int attempts, int throttled) {
+    String besides = throttled == 0 ? "" : " (besides " + throttled + " throttled one(s))";
+    return new Failure(last.kind(), last.code(), "Gave up after " + attempts + " attempt(s)" + besides + "; the last one failed: "
+        + last.message(), last.inner(), last.leftEffects(), last.throttled());
   }
 
   static Failure classify(Throwable thrown, String step, Duration timeout) {
     Throwable t = unwrap(thrown);
     if (t instanceof StepFailure sf) {
       OperationError.Detail inner = sf.inner().map(e -> new OperationError.Detail(e.code(), e.message())).orElse(null);
-      return new Failure(sf.kind(), sf.code(), sf.getMessage(), inner, sf.leftEffects());
+      return new Failure(sf.kind(), sf.code(), sf.getMessage(), inner, sf.leftEffects(), sf.isThrottled());
     }
     if (t instanceof TimeoutException) {
-      return new Failure(FailureKind.TIMEOUT, "StepTimedOut",
+      return new Failure(FailureKind.TIMEOUT, StepFailure.TIMED_OUT,
           "Step '" + step + "' did not finish within " + timeout.toMillis() + " ms.", null);
     }
     String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();

@@ -51,7 +51,7 @@ public record Progress(
       return with(OperationStatus.Running, workingPhase(Phase.RUNNING), at)
           .step(e.step(), s -> s.started(e.attempt()));
     } else if (event instanceof StepAttemptFailed e) {
-      return with(status, workingPhase(Phase.RETRYING), at).step(e.step(), s -> s.attemptFailed(e.failure()));
+      return with(status, workingPhase(Phase.RETRYING), at).step(e.step(), s -> s.attemptFailed(e.failure(), at));
     } else if (event instanceof StepSucceeded e) {
       return with(status, workingPhase(Phase.RUNNING), at)
           .step(e.step(), StepProgress::succeeded);
@@ -70,7 +70,7 @@ public record Progress(
       return with(OperationStatus.Running, workingPhase(Phase.COMPENSATING), at)
           .step(e.step(), s -> s.compensationStarted(e.attempt()));
     } else if (event instanceof CompensationAttemptFailed e) {
-      return with(status, phase, at).step(e.step(), s -> s.compensationAttemptFailed(e.failure()));
+      return with(status, phase, at).step(e.step(), s -> s.compensationAttemptFailed(e.failure(), at));
     } else if (event instanceof CompensationSucceeded e) {
       return with(status, phase, at).step(e.step(), s -> s.compensationFinished(StepStatus.Succeeded, s.compensationFailure()));
     } else if (event instanceof CompensationFailed e) {

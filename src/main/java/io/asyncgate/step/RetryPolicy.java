@@ -10,9 +10,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param maxAttempts attempts in all, the first one included
  * @param jitter share of each delay that is randomized (0 = none, 1 = "full jitter"), so that many
  *     operations failing together do not retry in lock-step
+ * @param maxThrottledWait how long after the downstream first throttled it (429, 503, a refused
+ *     connection) the step or compensation is still tried; throttled attempts do not count against
+ *     {@code maxAttempts}, so an overloaded downstream slows operations down instead of failing them,
+ *     and this bounds that wait for a downstream that never recovers
  */
 public record RetryPolicy(
-    int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier, double jitter) {
+    int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier, double jitter,
+    Duration maxThrottledWait) {
+  /** The library's default of {@code max-throttled-wait} (asyncgate.conf says the same). */
+  public static final Duration DEFAULT_MAX_THROTTLED_WAIT = Duration.ofMinutes(10);
+  private static final String MAX_THROTTLED_WAIT = "max-throttled-wait";
 
   public RetryPolicy {
     if (maxAttempts < 1) {
@@ -27,6 +35,14 @@ public record RetryPolicy(
     if (jitter < 0.0 || jitter > 1.0) {
       throw new IllegalArgumentException("jitter must be between 0.0 and 1.0, was " + jitter);
     }
+    if (maxThrottledWait.isNegative()) {
+      throw new IllegalArgumentException("max-throttled-wait must not be negative, was " + maxThrottledWait);
+    }
+  }
+
+  /** A policy with the default {@code max-throttled-wait}. */
+  public RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier, double jitter) {
+    this(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, DEFAULT_MAX_THROTTLED_WAIT);
   }
 
   public static RetryPolicy fromConfig(Config c) {
@@ -35,7 +51,8 @@ public record RetryPolicy(
         c.getDuration("initial-backoff"),
         c.getDuration("max-backoff"),
         c.getDouble("multiplier"),
-        c.getDouble("jitter"));
+        c.getDouble("jitter"),
+        c.hasPath(MAX_THROTTLED_WAIT) ? c.getDuration(MAX_THROTTLED_WAIT) : DEFAULT_MAX_THROTTLED_WAIT);
   }
 
   /** The delay before attempt {@code failedAttempt + 1}. */

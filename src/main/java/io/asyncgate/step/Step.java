@@ -18,4 +18,14 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface Step {
   CompletionStage<JsonNode> execute(StepContext context);
+
+  /**
+   * Whether the step bounds its own attempts by {@link StepContext#timeout()}. By default the saga
+   * bounds the whole attempt; an HTTP step does it itself, from the moment its call leaves the
+   * downstream's queue, so that waiting there never counts against the timeout. A step that says
+   * true must finish every attempt (and compensation attempt) within its timeout.
+   */
+  default boolean enforcesOwnTimeout() {
+    return false;
+  }
 }

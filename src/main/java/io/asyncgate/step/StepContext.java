@@ -11,7 +11,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import scala.concurrent.ExecutionContextExecutor;
 
-/** What a step sees of its operation: the request, earlier steps' outputs, and its idempotency key. */
+/**
+ * What a step sees of its operation: the request, earlier steps' outputs, its idempotency key, its
+ * timeout, and whether the saga has given up on the attempt.
+ */
 public final class StepContext {
   private final String requestId;
   private final String operationType;
@@ -22,7 +25,12 @@ public final class StepContext {
   private final Map<String, JsonNode> outputs;
   private final ActorSystem<?> system;
   private final ExecutionContextExecutor executor;
+  private final Duration timeout;
+  private final CompletionStage<Void> abandoned;
 
+  /**
+   * @param abandoned completes when the saga gives up on this attempt (see {@link #abandoned()})
+   */
   public StepContext(
       String requestId,
       String operationType,
@@ -32,7 +40,9 @@ public final class StepContext {
       JsonNode body,
       Map<String, JsonNode> outputs,
       ActorSystem<?> system,
-      ExecutionContextExecutor executor) {
+      ExecutionContextExecutor executor,
+      Duration timeout,
+      CompletionStage<Void> abandoned) {
     this.requestId = requestId;
     this.operationType = operationType;
     this.step = step;
@@ -42,6 +52,8 @@ public final class StepContext {
     this.outputs = Map.copyOf(outputs);
     this.system = system;
     this.executor = executor;
+    this.timeout = timeout;
+    this.abandoned = abandoned;
   }
 
   public String requestId() {
@@ -90,6 +102,21 @@ public final class StepContext {
 
   public Map<String, JsonNode> outputs() {
     return outputs;
+  }
+
+  /** The step's timeout: how long one attempt (or compensation attempt) may take. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Completes when the saga gives up on this attempt: its timeout fired, the operation was canceled,
+   * or the saga stopped (its entity passivated, restarted or moved). Work not yet begun should not
+   * begin then — an HTTP step withdraws a call still waiting for its downstream, so it is never sent
+   * late. Work already under way may finish; after a cancel the saga still waits for its outcome.
+   */
+  public CompletionStage<Void> abandoned() {
+    return abandoned;
   }
 
   /** A stage that completes after the delay, without holding a thread. */

@@ -10,6 +10,7 @@ import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import com.typesafe.config.ConfigFactory;
+import io.asyncgate.operation.OperationEvent.StepAttemptFailed;
 import io.asyncgate.operation.OperationEvent.StepFailed;
 import io.asyncgate.step.FailureKind;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Events in the journal outlive the version that wrote them: a {@link Failure} stored before
- * {@code leftEffects} existed must still be read, as "no effects left", by the serializer the
- * journal uses.
+ * {@code leftEffects} or {@code throttled} existed must still be read, as "no effects left" and
+ * "not throttled", by the serializer the journal uses.
  */
 class FailureSerializationTest {
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("akka.actor.provider = local")
@@ -57,6 +58,23 @@ class FailureSerializationTest {
     StepFailed read = (StepFailed) serialization.deserialize(serialization.serialize(left).get(),
         serializer.identifier(), StepFailed.class.getName()).get();
     assertEquals(left, read);
+  }
+
+  @Test
+  void throttledIsWrittenOnlyWhenTrueReadsAsFalseWhenAbsentAndSurvivesARoundTrip() throws Exception {
+    StepAttemptFailed plain = new StepAttemptFailed("s", 1, new Failure(FailureKind.TRANSIENT, "X", "m", null), Instant.EPOCH);
+    StepAttemptFailed throttled = new StepAttemptFailed("s", 2,
+        new Failure(FailureKind.TRANSIENT, "DownstreamUnavailable", "503", null, false, true), Instant.EPOCH);
+
+    assertFalse(json(plain).contains("throttled"), json(plain));
+    assertTrue(json(throttled).contains("\"throttled\":true"), json(throttled));
+    Serializer serializer = serialization.serializerFor(StepAttemptFailed.class);
+    StepAttemptFailed read = (StepAttemptFailed) serialization.deserialize(serialization.serialize(throttled).get(),
+        serializer.identifier(), StepAttemptFailed.class.getName()).get();
+    assertEquals(throttled, read);
+    StepAttemptFailed old = (StepAttemptFailed) serialization.deserialize(serialization.serialize(plain).get(),
+        serializer.identifier(), StepAttemptFailed.class.getName()).get();
+    assertFalse(old.failure().throttled());
   }
 
   private static String json(Object event) {

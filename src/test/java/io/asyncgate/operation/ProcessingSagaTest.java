@@ -24,8 +24,10 @@ import io.asyncgate.operation.StepProgress.StepStatus;
 import io.asyncgate.step.FailureKind;
 import io.asyncgate.step.RetryPolicy;
 import io.asyncgate.step.Step;
+import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepDefinition;
 import io.asyncgate.step.StepFailure;
+import io.asyncgate.support.Await;
 import io.asyncgate.support.ScriptedSteps;
 import io.asyncgate.support.ScriptedSteps.Call;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -322,6 +326,147 @@ class ProcessingSagaTest {
     assertStep(done, 1, "b", StepStatus.Failed, 1);
 
     assertEquals(List.of("a#1", "b#1", "undo a#1", "undo a#2", "undo a#3"), CALLS.trace(saga.id()));
+  }
+
+  // ---- timeouts kept by the step, abandoned attempts, throttling
+
+  /** What each attempt was told: its timeout, and the signal that the saga gave up on it, by request id. */
+  private static final Map<String, StepContext> CONTEXTS = new ConcurrentHashMap<>();
+
+  /** A held step that says it bounds its attempts itself, as an HTTP step does from the moment its call is admitted. */
+  private static final OperationType OWN_TIMEOUT = type("own-timeout", def("a", new Step() {
+    private final Step held = CALLS.step(CALLS.held());
+
+    @Override
+    public CompletionStage<JsonNode> execute(StepContext ctx) {
+      CONTEXTS.put(ctx.requestId(), ctx);
+      return held.execute(ctx);
+    }
+
+    @Override
+    public boolean enforcesOwnTimeout() {
+      return true;
+    }
+  }, Duration.ofMillis(200), QUICK_RETRY));
+
+  /** A held step; a cancel or the saga's end is seen through {@code abandoned()}, and the attempt then fails as a withdrawn call does. */
+  private static final OperationType ABANDONABLE = type("abandonable", def("a", CALLS.step(ctx -> {
+    CONTEXTS.put(ctx.requestId(), ctx);
+    return ctx.abandoned().thenCompose(gaveUp -> CompletableFuture.<JsonNode>failedFuture(
+        StepFailure.transientFailure("CallWithdrawn", "withdrawn")));
+  }), LONG, new RetryPolicy(3, Duration.ofSeconds(60), Duration.ofSeconds(60), 1.0, 0.0)));
+
+  private static final OperationType TIMED_OUT_BY_SAGA = type("timed-out-by-saga", def("a", CALLS.step(ctx -> {
+    CONTEXTS.put(ctx.requestId() + "#" + ctx.attempt(), ctx);
+    return new CompletableFuture<>();
+  }), Duration.ofMillis(200), new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10), 1.0, 0.0)));
+
+  private static final RetryPolicy TWO_ATTEMPTS = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10), 1.0, 0.0);
+
+  /**
+   * Throttled three times, then a failure that counts, then it succeeds; a rejection of the next step
+   * makes it undo, which is throttled twice, fails once, then succeeds. Each with max-attempts = 2.
+   */
+  private static final OperationType THROTTLED = type("throttled",
+      new StepDefinition("a", CALLS.step(
+          ctx -> ctx.attempt() <= 3 ? CompletableFuture.failedFuture(throttled())
+              : ctx.attempt() == 4 ? CompletableFuture.failedFuture(StepFailure.transientFailure("Broken", "a 500"))
+              : CompletableFuture.completedFuture(Json.object()),
+          ctx -> ctx.attempt() <= 2 ? CompletableFuture.<Void>failedFuture(throttled())
+              : ctx.attempt() == 3 ? CompletableFuture.<Void>failedFuture(StepFailure.transientFailure("Broken", "a 500"))
+              : CompletableFuture.<Void>completedFuture(null)),
+          LONG, TWO_ATTEMPTS, TWO_ATTEMPTS),
+      def("b", CALLS.step(rejects("Declined"))));
+
+  private static final OperationType THROTTLED_FOR_GOOD = type("throttled-for-good",
+      def("a", CALLS.step(ctx -> CompletableFuture.failedFuture(throttled())), LONG,
+          new RetryPolicy(2, Duration.ofMillis(20), Duration.ofMillis(20), 1.0, 0.0, Duration.ofMillis(300))));
+
+  private static StepFailure throttled() {
+    return StepFailure.transientFailure("DownstreamUnavailable", "503 Service Unavailable").throttled();
+  }
+
+  @Test
+  void aStepThatKeepsItsOwnTimeoutIsNotCutOffByTheSagaAndIsToldItsTimeout() {
+    Saga saga = Saga.start(OWN_TIMEOUT);
+    saga.recordUntil(op -> op.progress().step("a").attempts() == 1, WITHIN);
+
+    // Four times its timeout: the saga would have recorded the attempt as timed out long since.
+    saga.owner.expectNoMessage(Duration.ofMillis(800));
+    assertEquals(Duration.ofMillis(200), CONTEXTS.get(saga.id()).timeout());
+    CALLS.release(saga.id(), "a", Json.object());
+
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Succeeded, done.status(), done.toString());
+    assertStep(done, 0, "a", StepStatus.Succeeded, 1);
+  }
+
+  @Test
+  void aSagaThatStopsAbandonsTheAttemptUnderWay() {
+    Saga saga = Saga.start(ABANDONABLE);
+    saga.recordUntil(op -> op.progress().step("a").attempts() == 1, WITHIN);
+    CompletableFuture<Void> abandoned = Await.until("the attempt running", () -> CONTEXTS.get(saga.id()), c -> c != null, WITHIN)
+        .abandoned().toCompletableFuture();
+    assertFalse(abandoned.isDone(), "not abandoned while the saga waits for it");
+
+    testKit.stop(saga.ref);
+
+    Await.until("the attempt abandoned", abandoned::isDone, done -> done, WITHIN);
+  }
+
+  @Test
+  void aCancelAbandonsTheAttemptUnderWayAndTheSagaUnwindsWithoutWaitingForABackoff() {
+    Saga saga = Saga.start(ABANDONABLE);
+    saga.recordUntil(op -> op.progress().step("a").attempts() == 1, WITHIN);
+    Await.until("the attempt running", () -> CONTEXTS.get(saga.id()), c -> c != null, WITHIN);
+
+    saga.cancel();
+
+    // The step's backoff is a minute: a saga that waited for it would not end within WITHIN.
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Canceled, done.status(), done.toString());
+    assertTrue(CONTEXTS.get(saga.id()).abandoned().toCompletableFuture().isDone());
+    assertEquals(List.of("a#1"), CALLS.trace(saga.id()), "canceled, so never tried again");
+  }
+
+  @Test
+  void anAttemptTheSagaTimesOutIsAbandoned() {
+    Saga saga = Saga.start(TIMED_OUT_BY_SAGA);
+
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(StepFailure.TIMED_OUT, done.error().code(), done.toString());
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      assertTrue(CONTEXTS.get(saga.id() + "#" + attempt).abandoned().toCompletableFuture().isDone(), "attempt " + attempt);
+    }
+  }
+
+  @Test
+  void throttledAttemptsOfAStepAndOfItsCompensationDoNotCountAgainstMaxAttempts() {
+    Saga saga = Saga.start(THROTTLED);
+
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals("Declined", done.error().code(), "failed by the rejection, not by throttling: " + done);
+    StepProgress a = done.steps().get(0);
+    assertEquals(StepStatus.Succeeded, a.status(), done.toString());
+    assertEquals(5, a.attempts(), "three throttled, two that counted, with max-attempts = 2");
+    assertEquals(3, a.throttling().attempts());
+    assertEquals(StepStatus.Succeeded, a.compensation(), done.toString());
+    assertEquals(4, a.compensationAttempts(), "two throttled undo attempts, two that counted, with max-attempts = 2");
+    assertEquals(2, a.compensationThrottling().attempts());
+    assertEquals(List.of("a#1", "a#2", "a#3", "a#4", "a#5", "b#1", "undo a#1", "undo a#2", "undo a#3", "undo a#4"),
+        CALLS.trace(saga.id()));
+  }
+
+  @Test
+  void aStepThrottledPastMaxThrottledWaitFailsSayingSo() {
+    Saga saga = Saga.start(THROTTLED_FOR_GOOD);
+
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Failed, done.status(), done.toString());
+    assertEquals("DownstreamUnavailable", done.error().code(), done.toString());
+    assertTrue(done.error().message().contains("max-throttled-wait (300 ms)"), done.error().message());
+    assertTrue(done.steps().get(0).attempts() > 2, "throttled attempts went on past max-attempts = 2: " + done);
   }
 
   // ---- the saga and the probe that owns it

@@ -18,6 +18,7 @@ import io.asyncgate.template.TemplateValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * One downstream call per element of an array, at most {@code parallelism} at a time; the output is
@@ -39,6 +41,9 @@ import java.util.stream.IntStream;
  * clean-up failed) says so, and a step given up after such an attempt is compensated by the saga, item
  * by item, with the compensation's retries; if that keeps failing the operation ends
  * {@code compensation-failed}, visible to an operator.
+ *
+ * <p>Each item's call has the step's timeout, counted from the moment it leaves its downstream's
+ * queue; a timed-out item leaves the attempt in doubt.
  */
 public class FanOutStep implements Step {
   public static final String ITEMS_FAILED = "FanOutItemsFailed";
@@ -72,24 +77,22 @@ public class FanOutStep implements Step {
   private final int parallelism;
   private final HttpCall call;
   private final HttpCall compensation;
-  private final Duration timeout;
 
-  private FanOutStep(Template items, int parallelism, HttpCall call, HttpCall compensation, Duration timeout) {
+  private FanOutStep(Template items, int parallelism, HttpCall call, HttpCall compensation) {
     this.items = items;
     this.parallelism = parallelism;
     this.call = call;
     this.compensation = compensation;
-    this.timeout = timeout;
   }
 
   /**
    * @param items a template that is exactly one placeholder resolving to a JSON array
    * @param compensation the call undoing one item, or null
    */
-  public static Step of(Template items, int parallelism, HttpCall call, HttpCall compensation, Duration timeout) {
+  public static Step of(Template items, int parallelism, HttpCall call, HttpCall compensation) {
     return compensation == null
-        ? new FanOutStep(items, parallelism, call, null, timeout)
-        : new Compensable(items, parallelism, call, compensation, timeout);
+        ? new FanOutStep(items, parallelism, call, null)
+        : new Compensable(items, parallelism, call, compensation);
   }
 
   private static Step fromConfig(Config f, StepKind.Declaration d) {
@@ -117,7 +120,7 @@ public class FanOutStep implements Step {
         ? HttpCall.fromConfig(f.getConfig("compensation"), "fan-out.compensation", d.compensationScope().withItem(), "POST",
             d.maxResponseSize())
         : null;
-    return of(items, parallelism, call, compensation, d.timeout());
+    return of(items, parallelism, call, compensation);
   }
 
   @Override
@@ -133,10 +136,7 @@ public class FanOutStep implements Step {
           }
           String summary = failed.size() + " of " + elements.size() + " item(s) failed: " + describe(failed);
           if (failed.stream().noneMatch(Outcome::rejected)) {
-            StepFailure retry = StepFailure.transientFailure(ITEMS_FAILED, summary);
-            // Items that succeeded stay done while the step waits for its retry; if it is given up,
-            // the saga must undo them like those of a step that succeeded.
-            throw failed.size() < outcomes.size() ? retry.leavingEffects() : retry;
+            throw retry(summary, failed, outcomes.size());
           }
           List<Integer> toUndo = outcomes.stream().filter(o -> !o.rejected()).map(Outcome::index).toList();
           return undo(context, elements, toUndo).handle((undone, undoFailure) -> {
@@ -150,6 +150,30 @@ public class FanOutStep implements Step {
             throw StepFailure.rejected(ITEMS_FAILED, summary + (compensated ? "; items " + toUndo + " were compensated" : ""));
           });
         }, context.executor());
+  }
+
+  @Override
+  public boolean enforcesOwnTimeout() {
+    return true;
+  }
+
+  /**
+   * The transient failure of an attempt whose items failed only transiently. Items that succeeded stay
+   * done while the step waits for its retry, and a timed-out item may have taken effect: if the step
+   * is given up, the saga must undo them like those of a step that succeeded. When every failed item
+   * was throttled, so is the step, waiting at least as long as the longest Retry-After asked.
+   */
+  private static StepFailure retry(String summary, List<Outcome> failed, int items) {
+    StepFailure retry = StepFailure.transientFailure(ITEMS_FAILED, summary);
+    boolean inDoubt = failed.size() < items || failed.stream().anyMatch(Outcome::timedOut);
+    retry = inDoubt ? retry.leavingEffects() : retry;
+    if (failed.stream().allMatch(Outcome::throttled)) {
+      retry = retry.throttled();
+    }
+    Optional<Duration> retryAfter = failed.stream()
+        .flatMap(o -> o.failure() instanceof StepFailure f ? f.retryAfter().stream() : Stream.empty())
+        .max(Duration::compareTo);
+    return retryAfter.map(retry::retryAfter).orElse(retry);
   }
 
   /** Compensates the given items; fails transiently, naming them, when any compensation failed. */
@@ -194,7 +218,8 @@ public class FanOutStep implements Step {
         .mapAsync(parallelism, i -> {
           CompletionStage<JsonNode> result;
           try {
-            result = downstream.call(httpCall, values.withItem(elements.get(i)), idempotencyKey.apply(i), timeout);
+            result = downstream.call(httpCall, values.withItem(elements.get(i)), idempotencyKey.apply(i), context.timeout(),
+                context.abandoned());
           } catch (StepFailure e) {
             result = CompletableFuture.failedFuture(e);
           }
@@ -223,11 +248,19 @@ public class FanOutStep implements Step {
     boolean rejected() {
       return failure instanceof StepFailure sf && sf.kind() == FailureKind.REJECTED;
     }
+
+    boolean timedOut() {
+      return failure instanceof StepFailure sf && sf.kind() == FailureKind.TIMEOUT;
+    }
+
+    boolean throttled() {
+      return failure instanceof StepFailure sf && sf.isThrottled();
+    }
   }
 
   private static final class Compensable extends FanOutStep implements CompensableStep {
-    private Compensable(Template items, int parallelism, HttpCall call, HttpCall compensation, Duration timeout) {
-      super(items, parallelism, call, compensation, timeout);
+    private Compensable(Template items, int parallelism, HttpCall call, HttpCall compensation) {
+      super(items, parallelism, call, compensation);
     }
 
     /** Every item, whatever its outcome was: a compensation tolerates "nothing to undo". */

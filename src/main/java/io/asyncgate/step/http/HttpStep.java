@@ -9,20 +9,20 @@ import io.asyncgate.step.StepContext;
 import io.asyncgate.step.StepFailure;
 import io.asyncgate.step.StepKind;
 import io.asyncgate.template.TemplateValues;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
-/** A step declared in configuration as one downstream HTTP call; its output is the response body. */
+/**
+ * A step declared in configuration as one downstream HTTP call; its output is the response body. Its
+ * timeout counts from the moment the call leaves its downstream's queue.
+ */
 public class HttpStep implements Step {
   private final HttpCall call;
-  private final Duration timeout;
 
-  private HttpStep(HttpCall call, Duration timeout) {
+  private HttpStep(HttpCall call) {
     this.call = call;
-    this.timeout = timeout;
   }
 
   /** {@code http { … }}, with an optional {@code compensation { … }} that undoes it. */
@@ -44,14 +44,14 @@ public class HttpStep implements Step {
       HttpCall compensation = step.hasPath(COMPENSATION)
           ? HttpCall.fromConfig(step.getConfig(COMPENSATION), COMPENSATION, d.compensationScope(), "POST", d.maxResponseSize())
           : null;
-      return of(call, compensation, d.timeout());
+      return of(call, compensation);
     }
   };
   private static final String COMPENSATION = "compensation";
 
   /** @param compensation the call that undoes it, or null; its key is derived from the step's idempotency key */
-  public static Step of(HttpCall call, HttpCall compensation, Duration timeout) {
-    return compensation == null ? new HttpStep(call, timeout) : new Compensable(call, compensation, timeout);
+  public static Step of(HttpCall call, HttpCall compensation) {
+    return compensation == null ? new HttpStep(call) : new Compensable(call, compensation);
   }
 
   @Override
@@ -59,15 +59,20 @@ public class HttpStep implements Step {
     return send(call, HttpCall.valuesOf(context), context.idempotencyKey(), context);
   }
 
+  @Override
+  public boolean enforcesOwnTimeout() {
+    return true;
+  }
+
   CompletionStage<JsonNode> send(HttpCall httpCall, TemplateValues values, String idempotencyKey, StepContext context) {
-    return DownstreamHttp.get(context.system()).call(httpCall, values, idempotencyKey, timeout);
+    return DownstreamHttp.get(context.system()).call(httpCall, values, idempotencyKey, context.timeout(), context.abandoned());
   }
 
   private static final class Compensable extends HttpStep implements CompensableStep {
     private final HttpCall compensation;
 
-    private Compensable(HttpCall call, HttpCall compensation, Duration timeout) {
-      super(call, timeout);
+    private Compensable(HttpCall call, HttpCall compensation) {
+      super(call);
       this.compensation = compensation;
     }
 
