@@ -103,7 +103,7 @@ public final class Settings {
     values.put("akka-persistence-jdbc.shared-databases.slick.db.maxConnections", journalPool);
     values.put("jdbc-journal.batchSize", c.getInt("asyncgate.db.journal.batch-size"));
     values.put("jdbc-journal.bufferSize", journalBufferSize(c));
-    values.put("jdbc-journal.parallelism", c.getInt("asyncgate.db.journal.parallelism"));
+    values.put("jdbc-journal.parallelism", journalParallelism(c, kind));
     values.put("akka.projection.jdbc.dialect", kind.projectionDialect());
     // Each projection thread holds one connection of asyncgate's pool.
     values.put("akka.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size",
@@ -122,6 +122,14 @@ public final class Settings {
     values.put("akka.coordinated-shutdown.phases.service-requests-done.timeout", drainDeadline.plus(PHASE_MARGIN).toMillis() + "ms");
     values.put("akka.http.server.parsing.max-content-length", c.getBytes("asyncgate.http.max-request-body"));
     return ConfigFactory.parseMap(values, "derived from asyncgate.*");
+  }
+
+  private static int journalParallelism(Config c, DatabaseKind kind) {
+    String key = "asyncgate.db.journal.parallelism";
+    if (c.getString(key).equals("auto")) {
+      return kind == DatabaseKind.H2 ? 1 : 8;
+    }
+    return c.getInt(key);
   }
 
   /**

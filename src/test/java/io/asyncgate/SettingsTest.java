@@ -161,4 +161,11 @@ class SettingsTest {
     Config roomy = Settings.load(ConfigFactory.parseString("asyncgate.db.journal.buffer-size = 1281"), Map.of());
     assertEquals(1281, roomy.getInt("jdbc-journal.bufferSize"));
   }
+
+  @Test
+  void theJournalWritesOneBatchAtATimeOnH2AndEightOnPostgresUnlessToldOtherwise() {
+    assertEquals(1, Settings.load(ConfigFactory.empty(), Map.of()).getInt("jdbc-journal.parallelism"));
+    assertEquals(8, Settings.load(ConfigFactory.empty(), Map.of("ASYNCGATE_DB_URL", "jdbc:postgresql://db:5432/asyncgate"))
+        .getInt("jdbc-journal.parallelism"));
+  }
 }
