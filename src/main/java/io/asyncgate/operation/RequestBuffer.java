@@ -213,7 +213,7 @@ public final class RequestBuffer
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           if (state instanceof Operation op) {
-            changed(op);
+            publishAndProceed(op);
           }
         })
         // A journal failure restarts the entity, which stops its saga; a new one starts on recovery.
@@ -257,7 +257,7 @@ public final class RequestBuffer
     return Effect()
         .persist(new Accepted(cmd.request()))
         // The saga starts (or waits for its slot) only once the acceptance is durable.
-        .thenRun(this::changed)
+        .thenRun(this::publishAndProceed)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(view((Operation) s)));
   }
 
@@ -270,39 +270,39 @@ public final class RequestBuffer
       return requestCancel(op, cmd.replyTo());
     }
     if (op.progress().purged()) {
-      return Effect().reply(cmd.replyTo(), changed(Change.Outcome.PURGED, op));
+      return Effect().reply(cmd.replyTo(), reply(Change.Outcome.PURGED, op));
     }
     return Effect()
         .persist(new Purged(clock.instant()))
-        .thenRun(this::changed)
-        .thenReply(cmd.replyTo(), s -> changed(Change.Outcome.PURGED, s));
+        .thenRun(this::publishAndProceed)
+        .thenReply(cmd.replyTo(), s -> reply(Change.Outcome.PURGED, s));
   }
 
   private ReplyEffect<OperationEvent, OperationState> requestCancel(Operation op, ActorRef<Change> replyTo) {
     OperationStatus status = op.progress().status();
     if (status == OperationStatus.Succeeded || status == OperationStatus.Failed) {
-      return Effect().reply(replyTo, changed(Change.Outcome.CONFLICT, op));
+      return Effect().reply(replyTo, reply(Change.Outcome.CONFLICT, op));
     }
     if (status == OperationStatus.Canceled || op.progress().cancelRequested()) {
-      return Effect().reply(replyTo, changed(Change.Outcome.CANCELING, op));
+      return Effect().reply(replyTo, reply(Change.Outcome.CANCELING, op));
     }
     if (status == OperationStatus.NotStarted) {
       // No step has started, so there is nothing to undo: straight to Canceled (docs/API.md). A start
       // the saga may already have asked for is refused, the operation being terminal.
       return Effect()
           .persist(List.of(new CancelRequested(clock.instant()), new Canceled(clock.instant())))
-          .thenRun(this::changed)
-          .thenReply(replyTo, s -> changed(Change.Outcome.CANCELING, s));
+          .thenRun(this::publishAndProceed)
+          .thenReply(replyTo, s -> reply(Change.Outcome.CANCELING, s));
     }
     return Effect()
         .persist(new CancelRequested(clock.instant()))
         .thenRun(s -> {
-          changed(s);
+          publishAndProceed(s);
           if (saga != null) {
             saga.tell(new ProcessingSaga.Wake((Operation) s));
           }
         })
-        .thenReply(replyTo, s -> changed(Change.Outcome.CANCELING, s));
+        .thenReply(replyTo, s -> reply(Change.Outcome.CANCELING, s));
   }
 
   private ReplyEffect<OperationEvent, OperationState> recordProgress(Operation op, RecordProgress cmd) {
@@ -316,7 +316,7 @@ public final class RequestBuffer
       // after an accepted cancel. It decides again on the answered state, which has the cancel.
       return Effect().reply(record.replyTo(), op);
     }
-    return Effect().persist(record.event()).thenRun(this::changed).thenReply(record.replyTo(), s -> (Operation) s);
+    return Effect().persist(record.event()).thenRun(this::publishAndProceed).thenReply(record.replyTo(), s -> (Operation) s);
   }
 
   private ReplyEffect<OperationEvent, OperationState> slotGranted(Operation op, SlotGranted cmd) {
@@ -339,7 +339,7 @@ public final class RequestBuffer
     return Effect().noReply();
   }
 
-  private Change changed(Change.Outcome outcome, OperationState state) {
+  private Change reply(Change.Outcome outcome, OperationState state) {
     return new Change(outcome, view((Operation) state));
   }
 
@@ -362,7 +362,7 @@ public final class RequestBuffer
    * After every persisted change and after recovery, before anyone hears of it: publish the state
    * for status reads, then move the saga on — ask for a slot, or give it back once finished.
    */
-  private void changed(OperationState state) {
+  private void publishAndProceed(OperationState state) {
     Operation op = (Operation) state;
     live.put(OperationView.of(op));
     proceed(op);
