@@ -42,6 +42,11 @@ public final class AsyncGate implements AutoCloseable {
   /** The actor system's name, part of every cluster address (akka://asyncgate@host:port). */
   public static final String SYSTEM_NAME = "asyncgate";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * How long a status read waits for an operation's entity before it reads the journal instead: an
+   * entity whose node died answers only once the split-brain resolver has moved its shard (~12 s).
+   */
+  private static final Duration ENTITY_READ_TIMEOUT = Duration.ofSeconds(1);
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -85,7 +90,7 @@ public final class AsyncGate implements AutoCloseable {
 
       Executor blocking = Database.blockingExecutor(system);
       OperationLookup lookup = new OperationLookup(system, new OperationViewRepository(database.dataSource()), blocking,
-          config.getDuration("asyncgate.http.write-timeout"));
+          ENTITY_READ_TIMEOUT);
       HttpApi api = new HttpApi(system, catalogue, lookup, config.getConfig("asyncgate.http"));
       ServerBinding binding = Http.get(system)
           .newServerAt(config.getString("asyncgate.http.interface"), config.getInt("asyncgate.http.port"))

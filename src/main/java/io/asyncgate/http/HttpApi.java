@@ -95,8 +95,8 @@ public final class HttpApi extends AllDirectives {
                 .response());
           }
           if (t instanceof TimeoutException) {
-            // An entity asked for an operation's state (see OperationLookup) did not answer in time: a
-            // node busy recovering its operations. Retrying is right; nothing changed.
+            // Something asked did not answer in time (a node busy recovering its operations): nothing
+            // changed, and retrying is right.
             return complete(Problem.of(base, ProblemKind.UNAVAILABLE)
                 .detail("The operation's state could not be read in time; retry after " + DATABASE_RETRY_AFTER_SECONDS + " s.")
                 .retryAfter(DATABASE_RETRY_AFTER_SECONDS)
