@@ -61,8 +61,4 @@ public final class LiveOperations implements Extension {
   void remove(String id) {
     views.remove(id);
   }
-
-  public int size() {
-    return views.size();
-  }
 }

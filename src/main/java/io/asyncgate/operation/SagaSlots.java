@@ -141,16 +141,4 @@ public final class SagaSlots implements Extension {
   public synchronized int backlog() {
     return holders.size() + waiting.size();
   }
-
-  public synchronized int running() {
-    return holders.size();
-  }
-
-  public synchronized int waiting() {
-    return waiting.size();
-  }
-
-  public int capacity() {
-    return capacity;
-  }
 }
