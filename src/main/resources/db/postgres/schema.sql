@@ -7,6 +7,9 @@
 -- (it is not atomic: the loser fails with a unique violation in the catalogue). This lock, held
 -- until the transaction ends, makes them apply the schema one after the other. The number is
 -- arbitrary; it only has to be asyncgate's own.
+-- An index is created only where it is missing: CREATE INDEX IF NOT EXISTS locks its table in
+-- SHARE mode before it looks, and a node joining a running cluster then deadlocked with the
+-- view's projection, which writes the view and the offset table in one transaction.
 SELECT pg_advisory_xact_lock(7306411928450413377);
 
 -- The journal tables of akka-persistence-jdbc 5.2.1 (schema/postgres/postgres-create-schema.sql
@@ -29,7 +32,8 @@ CREATE TABLE IF NOT EXISTS event_journal (
     PRIMARY KEY(persistence_id, sequence_number)
 );
 
-CREATE UNIQUE INDEX IF NOT EXISTS event_journal_ordering_idx ON event_journal(ordering);
+DO $$ BEGIN IF to_regclass('event_journal_ordering_idx') IS NULL
+  THEN CREATE UNIQUE INDEX event_journal_ordering_idx ON event_journal(ordering); END IF; END $$;
 
 CREATE TABLE IF NOT EXISTS event_tag (
     event_id BIGINT,
@@ -73,7 +77,8 @@ CREATE TABLE IF NOT EXISTS operation_view (
     result_body BYTEA
 );
 
-CREATE INDEX IF NOT EXISTS operation_view_listing_idx ON operation_view (principal, created_at DESC, id DESC);
+DO $$ BEGIN IF to_regclass('operation_view_listing_idx') IS NULL
+  THEN CREATE INDEX operation_view_listing_idx ON operation_view (principal, created_at DESC, id DESC); END IF; END $$;
 
 -- Half of each page left for the next versions of its rows: the projection rewrites a row a few
 -- times in its first seconds, and an update that fits on the row's own page (HOT) writes no index
@@ -96,7 +101,8 @@ CREATE TABLE IF NOT EXISTS akka_projection_offset_store (
     PRIMARY KEY(projection_name, projection_key)
 );
 
-CREATE INDEX IF NOT EXISTS akka_projection_name_index ON akka_projection_offset_store (projection_name);
+DO $$ BEGIN IF to_regclass('akka_projection_name_index') IS NULL
+  THEN CREATE INDEX akka_projection_name_index ON akka_projection_offset_store (projection_name); END IF; END $$;
 
 CREATE TABLE IF NOT EXISTS akka_projection_management (
     projection_name VARCHAR(255) NOT NULL,

@@ -92,6 +92,35 @@ class DatabaseTest {
   }
 
   /**
+   * A node joining a running cluster applies the schema while the others write to every table.
+   * On an existing schema it must take no lock that waits for their writes: CREATE INDEX IF NOT
+   * EXISTS locked its table in SHARE mode before looking, and deadlocked with the view's
+   * projection (CI saw it). The writers here hold their row locks until the schema is applied.
+   */
+  @Test
+  void applyingTheSchemaToARunningClusterWaitsForNoWriter() throws Exception {
+    assumeTrue(TestDatabase.isPostgres(), "nodes share only a PostgreSQL database");
+    try (TestDatabase testDatabase = TestDatabase.create(); Database database = Database.open(testDatabase.poolSettings(1))) {
+      database.applySchema();
+      ExecutorService joining = Executors.newSingleThreadExecutor();
+      try (Connection writer = DriverManager.getConnection(testDatabase.url(), testDatabase.user(), testDatabase.password());
+          Statement s = writer.createStatement()) {
+        writer.setAutoCommit(false);
+        s.execute("LOCK TABLE event_journal, event_tag, snapshot, operation_view, akka_projection_offset_store,"
+            + " akka_projection_management IN ROW EXCLUSIVE MODE");
+        Future<?> applied = joining.submit(() -> {
+          database.applySchema();
+          return null;
+        });
+        applied.get(60, TimeUnit.SECONDS); // a TimeoutException: the schema waited for the writer
+        writer.rollback();
+      } finally {
+        joining.shutdownNow();
+      }
+    }
+  }
+
+  /**
    * The read journal takes a gap in "ordering" for a write in flight and holds back every later
    * event for 10 s (the view, and so every status read, froze after each crash), so a crash must
    * not leave one. The writer is a JVM of its own, ended with SIGKILL.
