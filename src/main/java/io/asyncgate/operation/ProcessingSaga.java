@@ -43,13 +43,23 @@ final class ProcessingSaga {
 
   sealed interface Command {}
 
-  /** Asks the owner to persist the event and answer with the operation as it now is. */
-  record Record(OperationEvent event, ActorRef<Operation> replyTo) {}
+  /**
+   * Asks the owner to persist {@code event} and answer with the operation as it now is. {@code next},
+   * when not null, is what the saga decided to record right after it, on {@code decidedOn} (the
+   * operation as the owner last answered it) folded with {@code event}: the owner persists both in
+   * one write if nothing was recorded in between, and says whether it did.
+   */
+  record Record(OperationEvent event, OperationEvent next, Operation decidedOn, ActorRef<Recorded> replyTo) {
+    Record(OperationEvent event, ActorRef<Recorded> replyTo) {
+      this(event, null, null, replyTo);
+    }
+  }
+
+  /** From the owner: the operation as it now is, and whether the record's {@code next} is in it. */
+  record Recorded(Operation operation, boolean withNext) implements Command {}
 
   /** From the owner: the operation changed outside the saga (a cancel), so a backoff wait ends now. */
   record Wake(Operation operation) implements Command {}
-
-  private record Recorded(Operation operation) implements Command {}
 
   private record AttemptFinished(JsonNode output, Throwable failure) implements Command {}
 
@@ -69,10 +79,10 @@ final class ProcessingSaga {
   private final ActorRef<Record> owner;
   private final Clock clock;
   /**
-   * Replies come through an adapter, not an ask: the owner's reply and a later {@link Wake} then
-   * reach this mailbox in the order the owner sent them.
+   * Replies come to this mailbox, not through an ask: the owner's reply and a later {@link Wake}
+   * then arrive in the order the owner sent them.
    */
-  private final ActorRef<Operation> recorded;
+  private final ActorRef<Recorded> recorded;
 
   private ProcessingSaga(ActorContext<Command> ctx, TimerScheduler<Command> timers, OperationDefinition type,
       ActorRef<Record> owner, Clock clock) {
@@ -81,10 +91,18 @@ final class ProcessingSaga {
     this.type = type;
     this.owner = owner;
     this.clock = clock;
-    this.recorded = ctx.messageAdapter(Operation.class, Recorded::new);
+    this.recorded = ctx.getSelf().narrow();
   }
 
+  /** What to record next and how to go on once it is recorded; null when nothing is left to do. */
+  private record Decision(OperationEvent event, Function<Operation, Behavior<Command>> then) {}
+
   private Behavior<Command> decide(Operation op) {
+    Decision decision = decision(op);
+    return decision == null ? Behaviors.stopped() : record(decision.event(), decision.then());
+  }
+
+  private Decision decision(Operation op) {
     Action action = SagaPlan.next(op.progress(), clock.instant());
     if (action instanceof Execute e) {
       StepDefinition def = definition(e.step());
@@ -93,14 +111,14 @@ final class ProcessingSaga {
         // Only crashes in the middle of attempts get here: each one counted as an attempt.
         Failure gaveUp = new Failure(FailureKind.TRANSIENT, Failure.INTERRUPTED_CODE,
             "Step '" + e.step() + "' was interrupted " + counted + " times without an outcome.", null);
-        return record(new StepFailed(e.step(), gaveUp, clock.instant()), this::decide);
+        return new Decision(new StepFailed(e.step(), gaveUp, clock.instant()), this::decide);
       }
       // A start the owner did not record (a cancel came first) is not run: decide again instead.
-      return record(new StepStarted(e.step(), e.attempt(), clock.instant()),
+      return new Decision(new StepStarted(e.step(), e.attempt(), clock.instant()),
           started -> started.progress().cancelRequested() ? decide(started) : runStep(started, def, e.attempt()));
     } else if (action instanceof Compensate c) {
       StepDefinition def = definition(c.step());
-      return record(new CompensationStarted(c.step(), c.attempt(), clock.instant()),
+      return new Decision(new CompensationStarted(c.step(), c.attempt(), clock.instant()),
           started -> runCompensation(started, def, c.attempt()));
     } else if (action instanceof Complete) {
       OperationResult result;
@@ -109,13 +127,13 @@ final class ProcessingSaga {
       } catch (RuntimeException e) {
         Failure failure = new Failure(FailureKind.TRANSIENT, RESULT_UNAVAILABLE,
             "All steps succeeded but the result could not be made: " + e.getMessage(), null);
-        return record(new ResultFailed(failure, clock.instant()), this::decide);
+        return new Decision(new ResultFailed(failure, clock.instant()), this::decide);
       }
-      return record(new Succeeded(result, clock.instant()), this::decide);
+      return new Decision(new Succeeded(result, clock.instant()), this::decide);
     } else if (action instanceof Finish f) {
-      return record(f.terminal(), this::decide);
+      return new Decision(f.terminal(), this::decide);
     }
-    return Behaviors.stopped();
+    return null;
   }
 
   private Behavior<Command> runStep(Operation op, StepDefinition def, int attempt) {
@@ -140,12 +158,12 @@ final class ProcessingSaga {
     String step = def.name();
     if (done.failure() == null) {
       JsonNode output = done.output() == null ? NullNode.getInstance() : done.output();
-      return record(new StepSucceeded(step, output, clock.instant()), this::decide);
+      return recordThenDecide(op, new StepSucceeded(step, output, clock.instant()));
     }
     Failure failure = classify(done.failure(), step, def.timeout());
     Optional<Failure> last = lastFailure(failure, attempt, op.progress().step(step).throttling(), def.retry());
     if (last.isPresent()) {
-      return record(new StepFailed(step, last.get(), clock.instant()), this::decide);
+      return recordThenDecide(op, new StepFailed(step, last.get(), clock.instant()));
     }
     Duration delay = backoff(def.retry(), failure, attempt, op.progress().step(step).throttling(), done.failure());
     // Canceled during the attempt: unwind at once, there is no retry to wait for.
@@ -168,13 +186,13 @@ final class ProcessingSaga {
   private Behavior<Command> compensationFinished(Operation op, StepDefinition def, int attempt, AttemptFinished done) {
     String step = def.name();
     if (done.failure() == null) {
-      return record(new CompensationSucceeded(step, clock.instant()), this::decide);
+      return recordThenDecide(op, new CompensationSucceeded(step, clock.instant()));
     }
     Failure failure = classify(done.failure(), step, def.timeout());
     Throttling throttling = op.progress().step(step).compensationThrottling();
     Optional<Failure> last = lastFailure(failure, attempt, throttling, def.compensationRetry());
     if (last.isPresent()) {
-      return record(new CompensationFailed(step, last.get(), clock.instant()), this::decide);
+      return recordThenDecide(op, new CompensationFailed(step, last.get(), clock.instant()));
     }
     Duration delay = backoff(def.compensationRetry(), failure, attempt, throttling, done.failure());
     return record(new CompensationAttemptFailed(step, attempt, failure, clock.instant()), failed -> awaitRetry(failed, delay));
@@ -222,8 +240,27 @@ final class ProcessingSaga {
    */
   private Behavior<Command> record(OperationEvent event, Function<Operation, Behavior<Command>> then) {
     owner.tell(new Record(event, recorded));
+    return awaitRecorded(reply -> then.apply(reply.operation()));
+  }
+
+  /**
+   * Persists an attempt's outcome together with what the saga decides from it (the next step's
+   * start, the next compensation, the end): one journal write where there were two. Unless the
+   * owner recorded something else meanwhile (a cancel): then only the outcome, and the saga decides
+   * again on the state it answers.
+   */
+  private Behavior<Command> recordThenDecide(Operation op, OperationEvent outcome) {
+    Decision next = decision(op.apply(outcome));
+    if (next == null) {
+      return record(outcome, this::decide);
+    }
+    owner.tell(new Record(outcome, next.event(), op, recorded));
+    return awaitRecorded(reply -> reply.withNext() ? next.then().apply(reply.operation()) : decide(reply.operation()));
+  }
+
+  private Behavior<Command> awaitRecorded(Function<Recorded, Behavior<Command>> then) {
     return Behaviors.receive(Command.class)
-        .onMessage(Recorded.class, reply -> then.apply(reply.operation()))
+        .onMessage(Recorded.class, then::apply)
         .onMessage(Wake.class, w -> Behaviors.same()) // the reply that follows already has the change
         .build();
   }

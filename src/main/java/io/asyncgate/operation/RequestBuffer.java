@@ -307,16 +307,23 @@ public final class RequestBuffer
 
   private ReplyEffect<OperationEvent, OperationState> recordProgress(Operation op, RecordProgress cmd) {
     ProcessingSaga.Record record = cmd.record();
-    if (op.progress().isTerminal()) {
-      // A saga that outlived the end (it cannot, but the journal must stay consistent if it did).
-      return Effect().reply(record.replyTo(), op);
+    if (op.progress().isTerminal() || !mayRecord(op, record.event())) {
+      // Terminal: a saga that outlived the end (it cannot, but the journal must stay consistent if it did).
+      return Effect().reply(record.replyTo(), new ProcessingSaga.Recorded(op, false));
     }
-    if (op.progress().cancelRequested() && (record.event() instanceof StepStarted || record.event() instanceof Succeeded)) {
-      // The saga decided this before the cancel was recorded: nothing new may start or succeed
-      // after an accepted cancel. It decides again on the answered state, which has the cancel.
-      return Effect().reply(record.replyTo(), op);
-    }
-    return Effect().persist(record.event()).thenRun(this::publishAndProceed).thenReply(record.replyTo(), s -> (Operation) s);
+    // The saga decided the next event on this very state, so nothing was recorded in between.
+    boolean withNext = record.next() != null && record.decidedOn() == op && mayRecord(op, record.next());
+    List<OperationEvent> events = withNext ? List.of(record.event(), record.next()) : List.of(record.event());
+    return Effect().persist(events).thenRun(this::publishAndProceed)
+        .thenReply(record.replyTo(), s -> new ProcessingSaga.Recorded((Operation) s, withNext));
+  }
+
+  /**
+   * Nothing new may start or succeed after an accepted cancel: the saga decided it before the cancel
+   * was recorded, and decides again on the answered state, which has the cancel.
+   */
+  private static boolean mayRecord(Operation op, OperationEvent event) {
+    return !(op.progress().cancelRequested() && (event instanceof StepStarted || event instanceof Succeeded));
   }
 
   private ReplyEffect<OperationEvent, OperationState> slotGranted(Operation op, SlotGranted cmd) {

@@ -67,6 +67,11 @@ class ProcessingSagaTest {
       // Backoff 200 ms, then 1000 ms: no jitter, so the second wait is certainly the longer.
       def("flaky", CALLS.step(failsTransiently(2)), LONG, new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(10), 5.0, 0.0)));
 
+  private static final OperationType THREE_STEPS = type("three-steps",
+      def("a", CALLS.step(succeeds())),
+      def("b", CALLS.step(succeeds())),
+      def("c", CALLS.step(succeeds())));
+
   private static final OperationType REJECT = type("reject",
       def("a", CALLS.step(succeeds())),
       def("b", CALLS.step(succeeds())),
@@ -119,6 +124,23 @@ class ProcessingSagaTest {
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
+  }
+
+  // ---- the journal writes of a saga
+
+  @Test
+  void eachOutcomeIsRecordedInOneWriteWithWhatFollowsIt() {
+    Saga saga = Saga.start(THREE_STEPS);
+
+    Progress done = saga.recordUntilTerminal(WITHIN);
+    assertEquals(OperationStatus.Succeeded, done.status(), done.toString());
+    for (int i = 0; i < 3; i++) {
+      assertStep(done, i, List.of("a", "b", "c").get(i), StepStatus.Succeeded, 1);
+    }
+    // Started a; succeeded a + started b; succeeded b + started c; succeeded c + Succeeded.
+    assertEquals(4, saga.records, "records asked of the owner");
+    assertEquals(3, saga.writesWithNext, "records that carried the next event");
+    assertEquals(List.of("a#1", "b#1", "c#1"), CALLS.trace(saga.id()));
   }
 
   // ---- retries
@@ -477,6 +499,9 @@ class ProcessingSagaTest {
     final ActorRef<ProcessingSaga.Command> ref;
     /** The operation as the owner has recorded it. */
     Operation operation;
+    /** How many records the saga asked for, and how many carried the next event with them. */
+    int records;
+    int writesWithNext;
 
     private Saga(OperationType type) {
       String id = UUID.randomUUID().toString();
@@ -494,11 +519,21 @@ class ProcessingSagaTest {
       return operation.id();
     }
 
-    /** Takes the saga's next record, folds its event into the operation and answers with the result. */
+    /**
+     * Takes the saga's next record, folds its event into the operation — and the event decided
+     * after it, unless the operation changed since the saga last heard (a cancel) — and answers
+     * with the result, as the request buffer does.
+     */
     private void recordNext(Duration within) {
       ProcessingSaga.Record record = owner.expectMessageClass(ProcessingSaga.Record.class, within);
+      records++;
+      boolean withNext = record.next() != null && record.decidedOn() == operation;
       operation = operation.apply(record.event());
-      record.replyTo().tell(operation);
+      if (withNext) {
+        operation = operation.apply(record.next());
+        writesWithNext++;
+      }
+      record.replyTo().tell(new ProcessingSaga.Recorded(operation, withNext));
     }
 
     /** Records as the owner until the operation is as {@code condition} says, all within {@code within}. */
