@@ -126,7 +126,7 @@ final class OperationRoutes extends AllDirectives {
       // The view row says so before the 204: a read on a node where the entity does not live answers
       // from that row, and must answer 410 from now on however far the projection lags. If that
       // fails (the database away) the answer is a 503, and the DELETE may be repeated.
-      case PURGED -> lookup.purged(seen.id()).thenApply(marked -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+      case PURGED -> lookup.purged(change.operation()).thenApply(marked -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
       case CONFLICT -> done(Problem.of(base, ProblemKind.OPERATION_FINISHED)
           .detail("Operation " + seen.id() + " has already " + change.operation().progress().status() + "; it cannot be canceled.")
           .operation(seen.id())

@@ -66,8 +66,8 @@ public final class OperationLookup {
   }
 
   /** After the entity has stored a purge: its view row says so at once ({@link OperationViewRepository#markPurged}). */
-  public CompletionStage<Boolean> purged(String id) {
-    return CompletableFuture.supplyAsync(() -> repository.markPurged(id), blocking);
+  public CompletionStage<Boolean> purged(OperationView purged) {
+    return CompletableFuture.supplyAsync(() -> repository.markPurged(purged), blocking);
   }
 
   /** A page of the listing, from the view alone: listings may lag the journal a little. */

@@ -147,19 +147,39 @@ public final class OperationViewRepository {
   /**
    * Marks the operation's row purged and drops its result, at once, when a client purges it: reads
    * on any node answer 410 from then on, however far the projection lags behind the {@code Purged}
-   * event (which it then skips, as every event for a purged row). No row yet (the projection has not
-   * applied {@code Accepted}) is fine: the row is written later and the projection applies
-   * {@code Purged} itself. Returns whether this call marked a row.
+   * event (which it then skips, as every event for a purged row). With no row yet (the projection
+   * has not applied {@code Accepted}) the purged operation as its entity answered it is written as
+   * the row: the projection skips all its events, so it never shows the operation finished but not
+   * purged in between. Returns whether this call wrote the row.
    */
-  public boolean markPurged(String id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement s = c.prepareStatement("UPDATE operation_view SET purged = TRUE, updated_at = ?,"
-            + " result_content_type = NULL, result_file_name = NULL, result_body = NULL WHERE id = ? AND NOT purged")) {
+  public boolean markPurged(OperationView purged) {
+    try (Connection c = dataSource.getConnection()) {
+      if (markExistingRowPurged(c, purged.id())) {
+        return true;
+      }
+      try {
+        insert(c, List.of(new Written(purged, 0L, true)));
+        return true;
+      } catch (SQLException e) {
+        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+          throw e;
+        }
+        return markExistingRowPurged(c, purged.id()); // the projection wrote the row meanwhile
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("marking operation " + purged.id() + " purged in the view failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** SQLSTATE of a duplicate key, on H2 and on PostgreSQL. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private static boolean markExistingRowPurged(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("UPDATE operation_view SET purged = TRUE, updated_at = ?,"
+        + " result_content_type = NULL, result_file_name = NULL, result_body = NULL WHERE id = ? AND NOT purged")) {
       s.setLong(1, System.currentTimeMillis());
       s.setString(2, id);
       return s.executeUpdate() > 0;
-    } catch (SQLException e) {
-      throw new IllegalStateException("marking operation " + id + " purged in the view failed: " + e.getMessage(), e);
     }
   }
 
