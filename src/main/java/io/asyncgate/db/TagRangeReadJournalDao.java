@@ -22,9 +22,9 @@ import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.util.Try;
+import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
-import slick.dbio.DBIOAction;
 import slick.jdbc.SimpleJdbcAction;
 
 /**
