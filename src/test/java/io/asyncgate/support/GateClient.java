@@ -25,6 +25,27 @@ public abstract class GateClient extends TestHttpClient {
     return "{\"customer\":\"" + customer + "\",\"items\":[{\"name\":\"widget\",\"quantity\":" + quantity + "}]}";
   }
 
+  /** How often a submit answered 503 is sent, in all, by {@link #postJsonAsAClientWould}. */
+  public static final int SUBMIT_ATTEMPTS = 5;
+
+  /**
+   * Posts, and sends a 503 with Retry-After again after the time it names, as docs/API.md tells
+   * clients to (at most {@value #SUBMIT_ATTEMPTS} times in all): on a busy machine the first submits
+   * to a cluster that has just formed, or to a node that has just joined, can outlast the 5 s write
+   * timeout while the shards start. Returns the last answer.
+   */
+  public HttpResponse<String> postJsonAsAClientWould(String path, String json) {
+    HttpResponse<String> response = postJson(path, json);
+    for (int attempt = 1; attempt < SUBMIT_ATTEMPTS && response.statusCode() == 503; attempt++) {
+      HttpResponse<String> refused = response;
+      String retryAfter = refused.headers().firstValue("Retry-After")
+          .orElseThrow(() -> new AssertionError("a 503 without Retry-After: " + refused.body()));
+      Await.sleep(Duration.ofSeconds(Long.parseLong(retryAfter)));
+      response = postJson(path, json);
+    }
+    return response;
+  }
+
   /** Submits the demo's order and returns the operation id (asserting the 202). */
   public String submitOrder(String customer, int quantity) {
     HttpResponse<String> response = postJson("/orders", order(customer, quantity));

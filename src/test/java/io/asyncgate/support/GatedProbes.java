@@ -19,7 +19,6 @@ import java.time.Duration;
  */
 public final class GatedProbes {
   public static final String ROUTE = "/gated-probes";
-  private static final int SUBMIT_ATTEMPTS = 3;
   /** Shared by the nodes of this JVM: whichever node runs a step, its calls are counted here. */
   private static final ScriptedSteps STEPS = new ScriptedSteps();
 
@@ -46,22 +45,9 @@ public final class GatedProbes {
     return STEPS.executions(id, step);
   }
 
-  /**
-   * Submits through {@code node}, asserting the 202; returns the operation id. A 503 with
-   * Retry-After is sent again after the time it names, as docs/API.md tells clients to (at most
-   * {@value #SUBMIT_ATTEMPTS} times): on a busy machine the first submits to a node that has just
-   * joined can outlast the 5 s write timeout while its new shards start.
-   */
+  /** Submits through {@code node} as a client would (503s sent again), asserting the 202; returns the operation id. */
   public static String submit(TestGate node, String gate) {
-    HttpResponse<String> response = node.postJson(ROUTE, "{\"gate\":\"" + gate + "\"}");
-    for (int attempt = 1; attempt < SUBMIT_ATTEMPTS && response.statusCode() == 503; attempt++) {
-      HttpResponse<String> refused = response;
-      String retryAfter = refused.headers().firstValue("Retry-After")
-          .orElseThrow(() -> new AssertionError("a 503 without Retry-After: " + refused.body()));
-      Await.sleep(Duration.ofSeconds(Long.parseLong(retryAfter)));
-      response = node.postJson(ROUTE, "{\"gate\":\"" + gate + "\"}");
-    }
-    HttpResponse<String> last = response;
+    HttpResponse<String> last = node.postJsonAsAClientWould(ROUTE, "{\"gate\":\"" + gate + "\"}");
     assertEquals(202, last.statusCode(), last::body);
     return TestGate.json(last).get("id").asText();
   }
