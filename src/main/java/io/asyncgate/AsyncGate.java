@@ -68,6 +68,7 @@ public final class AsyncGate implements AutoCloseable {
         // Before the actor system: remembered entities write to the journal as soon as sharding starts.
         database.applySchema();
       }
+      database.continueJournalOrdering();
       system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, ActorSystemSetup.create(
           BootstrapSetup.create(config), Json.serializationSetup(), new NodeReadiness.DatabaseSetup(database.dataSource())));
       // However the system stops (SIGTERM, leaving the cluster, close()), the pool closes last.
