@@ -25,6 +25,7 @@ import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.catalogue.Violation;
 import io.asyncgate.json.Json;
+import io.asyncgate.operation.OperationIds;
 import io.asyncgate.operation.OperationRequest;
 import io.asyncgate.operation.OperationView;
 import io.asyncgate.operation.RequestBuffer;
@@ -37,7 +38,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -225,7 +225,7 @@ final class SubmitRoute extends AllDirectives {
 
   private CompletionStage<HttpResponse> accept(String base, HttpRequest http, OperationType type,
       Map<String, String> pathParams, JsonNode body, String principal) {
-    String id = UUID.randomUUID().toString();
+    String id = OperationIds.newId(clock);
     OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
         pathParams, body, principal, clock.instant(), type.plan());
     return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
