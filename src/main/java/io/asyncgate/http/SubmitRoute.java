@@ -178,6 +178,11 @@ final class SubmitRoute extends AllDirectives {
    * reaches the client; failed with {@link EntityStreamSizeException} past {@link #drainLimit}.
    */
   private CompletionStage<Body> read(HttpEntity entity) {
+    if (entity instanceof HttpEntity.Strict strict) {
+      // Already in memory (akka-http makes a small body strict), and not larger than maxBody (a
+      // declared larger one is refused before this): no stream to run for it.
+      return CompletableFuture.completedFuture(new Body(ByteString.emptyByteString(), 0, maxBody).plus(strict.getData()));
+    }
     return upToDrainLimit(entity).runWith(Sink.fold(new Body(ByteString.emptyByteString(), 0, maxBody), Body::plus), system);
   }
 
