@@ -41,9 +41,7 @@ public final class HttpApi extends AllDirectives {
     this.system = system;
     this.urls = new PublicUrls(http.getString("public-base-url"), http.getBoolean("trust-forwarded-headers"));
     long inlineResultMax = http.getBytes("inline-result-max");
-    this.submit = new SubmitRoute(system, catalogue, urls, http.getBytes("max-request-body"),
-        http.getDuration("write-timeout"), inlineResultMax, http.getConfig("write-breaker"),
-        system.settings().config().getInt("asyncgate.processing.max-backlog"));
+    this.submit = new SubmitRoute(system, catalogue, urls, http);
     this.operations = new OperationRoutes(system, catalogue, lookup, urls, http.getDuration("write-timeout"), inlineResultMax);
     this.health = new HealthRoutes(system, urls);
     this.rejections = rejectionHandler();

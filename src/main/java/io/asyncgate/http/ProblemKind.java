@@ -42,7 +42,8 @@ enum ProblemKind {
           + " been taken: retry after the Retry-After delay (a cancel or delete may be repeated safely)."),
   BUSY("busy", StatusCodes.SERVICE_UNAVAILABLE, "This node has as much work as it takes",
       "The node has as many accepted operations waiting or running as it is configured to hold"
-          + " (asyncgate.processing.max-backlog); nothing was stored. Send the request again after the Retry-After"
+          + " (asyncgate.processing.max-backlog), or as many requests waiting to be stored"
+          + " (asyncgate.http.max-pending-submits); nothing was stored. Send the request again after the Retry-After"
           + " delay, when some of that work has finished."),
   LEAVING("leaving", StatusCodes.SERVICE_UNAVAILABLE, "This node is shutting down",
       "The node is leaving its cluster and takes no new requests; nothing was stored. Send the request again"

@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every configured route: match, read and validate the request, store it durably through its
@@ -72,20 +73,25 @@ final class SubmitRoute extends AllDirectives {
   private final SagaSlots slots;
   private final PollingInterval polling;
   private final int maxBacklog;
+  /** Submits of this node waiting for their durable write, and how many may (admission control). */
+  private final AtomicInteger pendingWrites = new AtomicInteger();
+  private final int maxPendingWrites;
   private final Clock clock = Clock.systemUTC();
 
-  SubmitRoute(ActorSystem<?> system, Catalogue catalogue, PublicUrls urls, long maxBody, Duration writeTimeout,
-      long inlineResultMax, Config writeBreaker, int maxBacklog) {
+  /** @param http the {@code asyncgate.http} block */
+  SubmitRoute(ActorSystem<?> system, Catalogue catalogue, PublicUrls urls, Config http) {
     this.system = system;
     this.slots = SagaSlots.get(system);
     this.polling = new PollingInterval(catalogue, slots);
-    this.maxBacklog = maxBacklog;
+    this.maxBacklog = system.settings().config().getInt("asyncgate.processing.max-backlog");
+    this.maxPendingWrites = http.getInt("max-pending-submits");
     this.catalogue = catalogue;
     this.urls = urls;
-    this.maxBody = maxBody;
+    this.maxBody = http.getBytes("max-request-body");
     this.drainLimit = Math.max(maxBody * 4, maxBody + DRAIN_AT_LEAST);
-    this.writeTimeout = writeTimeout;
-    this.inlineResultMax = inlineResultMax;
+    this.writeTimeout = http.getDuration("write-timeout");
+    this.inlineResultMax = http.getBytes("inline-result-max");
+    Config writeBreaker = http.getConfig("write-breaker");
     this.writes = CircuitBreaker.create(system.classicSystem().scheduler(), writeBreaker.getInt("max-failures"),
             writeTimeout, writeBreaker.getDuration("reset-timeout"))
         .addOnOpenListener(() -> system.log().warn("submits could not be stored {} times in a row: refusing them"
@@ -129,6 +135,15 @@ final class SubmitRoute extends AllDirectives {
       return refuse(entity, Problem.of(base, ProblemKind.BUSY)
           .detail("This node holds " + maxBacklog + " accepted operations that have not finished; nothing was stored."
               + " Send the request again later.")
+          .retryAfter(type.retryAfterSeconds())
+          .response());
+    }
+    if (pendingWrites.get() >= maxPendingWrites) {
+      // The journal is behind: a submit queued after these would likely outlast write-timeout and be
+      // answered "may or may not have been stored". Refused now, the client knows it was not.
+      return refuse(entity, Problem.of(base, ProblemKind.BUSY)
+          .detail("This node has " + maxPendingWrites + " requests waiting to be stored; this one was not stored."
+              + " Send it again after the Retry-After delay.")
           .retryAfter(type.retryAfterSeconds())
           .response());
     }
@@ -233,9 +248,11 @@ final class SubmitRoute extends AllDirectives {
     String id = OperationIds.newId(clock);
     OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
         pathParams, body, principal, clock.instant(), type.plan());
+    pendingWrites.incrementAndGet();
     return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
             .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
         .handleAsync((view, failure) -> {
+          pendingWrites.decrementAndGet();
           if (StageFailures.cause(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
             return Problem.of(base, ProblemKind.UNAVAILABLE)

@@ -6,24 +6,35 @@ import static io.asyncgate.support.ApiAssertions.assertRetryAfter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.asyncgate.catalogue.Catalogue;
 import io.asyncgate.catalogue.OperationType;
 import io.asyncgate.json.Json;
 import io.asyncgate.step.RetryPolicy;
+import io.asyncgate.support.ApiAssertions;
 import io.asyncgate.support.Await;
 import io.asyncgate.support.TestDatabase;
 import io.asyncgate.support.TestGate;
 import io.asyncgate.support.TestHttpClient;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +163,53 @@ class BoundedWorkTest {
             r -> r.statusCode() == 202, WITHIN)).path("id").asText();
       });
       RELEASES.values().forEach(f -> f.complete(Json.object()));
+    }
+  }
+
+  /**
+   * With the journal stalled (H2 paused for other sessions), the submits already taken wait for
+   * their write; one more would queue behind them until it ended in a 503 that cannot say whether it
+   * was stored, so it is refused at once instead, and nothing of it is stored.
+   */
+  @Test
+  void pastItsPendingWritesTheNodeRefusesSubmitsAtOnceWithoutStoringThem() throws Exception {
+    assumeFalse(TestDatabase.isPostgres(), "stalls the journal the H2 way (SET EXCLUSIVE)");
+    try (TestDatabase database = TestDatabase.create();
+        TestGate gate = TestGate.startOn(database, Catalogue.of(QUEUED),
+            "asyncgate.http { max-pending-submits = 2, write-timeout = 30s }")) {
+      ExecutorService clients = Executors.newFixedThreadPool(2);
+      Instant before = Instant.now();
+      List<Future<HttpResponse<String>>> pending = new ArrayList<>();
+      try (Connection admin = DriverManager.getConnection(database.url(), database.user(), database.password());
+          Statement stall = admin.createStatement()) {
+        stall.execute("SET EXCLUSIVE 1"); // every other session's statements wait
+        for (int i = 0; i < 2; i++) {
+          pending.add(clients.submit(() -> gate.postJson("/queued", "{}")));
+        }
+        Await.sleep(Duration.ofSeconds(1)); // both are in, waiting for the journal
+        long start = System.nanoTime();
+        HttpResponse<String> refused = gate.postJson("/queued", "{}");
+        assertProblem(refused, gate.base(), 503, "busy");
+        assertTrue(assertRetryAfter(refused) >= 1);
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(5)) < 0,
+            "answered at once, not after waiting for the journal");
+        assertFalse(pending.get(0).isDone() || pending.get(1).isDone(), "the first two still wait for their write");
+        stall.execute("SET EXCLUSIVE 0");
+      }
+      List<String> accepted = new ArrayList<>();
+      for (Future<HttpResponse<String>> submit : pending) {
+        HttpResponse<String> response = submit.get(60, TimeUnit.SECONDS);
+        assertEquals(202, response.statusCode(), () -> TestHttpClient.describe(response));
+        accepted.add(TestGate.json(response).path("id").asText());
+      }
+      String since = "createdAfter=" + before.minusMillis(1);
+      Await.until("both accepted in the listing", () -> ApiAssertions.ids(ApiAssertions.listAll(gate, since)),
+          ids -> ids.containsAll(accepted), WITHIN);
+      Await.sleep(Duration.ofMillis(500)); // a refused submit that had been stored would show by now
+      assertEquals(Set.copyOf(accepted), Set.copyOf(ApiAssertions.ids(ApiAssertions.listAll(gate, since))),
+          "only the two accepted were stored");
+      RELEASES.values().forEach(f -> f.complete(Json.object()));
+      clients.shutdown();
     }
   }
 
