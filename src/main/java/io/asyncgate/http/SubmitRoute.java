@@ -38,10 +38,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every configured route: match, read and validate the request, store it durably through its
@@ -73,9 +73,7 @@ final class SubmitRoute extends AllDirectives {
   private final SagaSlots slots;
   private final PollingInterval polling;
   private final int maxBacklog;
-  /** Submits of this node waiting for their durable write, and how many may (admission control). */
-  private final AtomicInteger pendingWrites = new AtomicInteger();
-  private final int maxPendingWrites;
+  private final PendingWrites pendingWrites;
   private final Clock clock = Clock.systemUTC();
 
   /** @param http the {@code asyncgate.http} block */
@@ -84,12 +82,13 @@ final class SubmitRoute extends AllDirectives {
     this.slots = SagaSlots.get(system);
     this.polling = new PollingInterval(catalogue, slots);
     this.maxBacklog = system.settings().config().getInt("asyncgate.processing.max-backlog");
-    this.maxPendingWrites = http.getInt("max-pending-submits");
+
     this.catalogue = catalogue;
     this.urls = urls;
     this.maxBody = http.getBytes("max-request-body");
     this.drainLimit = Math.max(maxBody * 4, maxBody + DRAIN_AT_LEAST);
     this.writeTimeout = http.getDuration("write-timeout");
+    this.pendingWrites = new PendingWrites(http.getInt("max-pending-submits"), writeTimeout);
     this.inlineResultMax = http.getBytes("inline-result-max");
     Config writeBreaker = http.getConfig("write-breaker");
     this.writes = CircuitBreaker.create(system.classicSystem().scheduler(), writeBreaker.getInt("max-failures"),
@@ -138,12 +137,12 @@ final class SubmitRoute extends AllDirectives {
           .retryAfter(type.retryAfterSeconds())
           .response());
     }
-    if (pendingWrites.get() >= maxPendingWrites) {
+    Optional<String> behind = pendingWrites.refusal();
+    if (behind.isPresent()) {
       // The journal is behind: a submit queued after these would likely outlast write-timeout and be
       // answered "may or may not have been stored". Refused now, the client knows it was not.
       return refuse(entity, Problem.of(base, ProblemKind.BUSY)
-          .detail("This node has " + maxPendingWrites + " requests waiting to be stored; this one was not stored."
-              + " Send it again after the Retry-After delay.")
+          .detail(behind.get() + "; this one was not stored. Send it again after the Retry-After delay.")
           .retryAfter(type.retryAfterSeconds())
           .response());
     }
@@ -248,11 +247,11 @@ final class SubmitRoute extends AllDirectives {
     String id = OperationIds.newId(clock);
     OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
         pathParams, body, principal, clock.instant(), type.plan());
-    pendingWrites.incrementAndGet();
+    PendingWrites.Ticket pending = pendingWrites.enter();
     return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
             .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
         .handleAsync((view, failure) -> {
-          pendingWrites.decrementAndGet();
+          pendingWrites.leave(pending);
           if (StageFailures.cause(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
             return Problem.of(base, ProblemKind.UNAVAILABLE)

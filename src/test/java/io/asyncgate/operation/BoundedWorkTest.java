@@ -169,31 +169,41 @@ class BoundedWorkTest {
   /**
    * With the journal stalled (H2 paused for other sessions), the submits already taken wait for
    * their write; one more would queue behind them until it ended in a 503 that cannot say whether it
-   * was stored, so it is refused at once instead, and nothing of it is stored.
+   * was stored, so it is refused at once instead, and nothing of it is stored. Here because as many
+   * wait as max-pending-submits allows.
    */
   @Test
   void pastItsPendingWritesTheNodeRefusesSubmitsAtOnceWithoutStoringThem() throws Exception {
+    refusedWhileTheJournalIsStalled("asyncgate.http { max-pending-submits = 2, write-timeout = 30s }", 2, Duration.ofSeconds(1));
+  }
+
+  /** The same when few wait, but the oldest has waited half of write-timeout: a new one would wait as long. */
+  @Test
+  void whileTheOldestPendingWriteHasWaitedHalfTheWriteTimeoutSubmitsAreRefused() throws Exception {
+    refusedWhileTheJournalIsStalled("asyncgate.http.write-timeout = 16s", 1, Duration.ofMillis(8500));
+  }
+
+  private static void refusedWhileTheJournalIsStalled(String overrides, int waiting, Duration before3rd) throws Exception {
     assumeFalse(TestDatabase.isPostgres(), "stalls the journal the H2 way (SET EXCLUSIVE)");
     try (TestDatabase database = TestDatabase.create();
-        TestGate gate = TestGate.startOn(database, Catalogue.of(QUEUED),
-            "asyncgate.http { max-pending-submits = 2, write-timeout = 30s }")) {
-      ExecutorService clients = Executors.newFixedThreadPool(2);
+        TestGate gate = TestGate.startOn(database, Catalogue.of(QUEUED), overrides)) {
+      ExecutorService clients = Executors.newFixedThreadPool(waiting);
       Instant before = Instant.now();
       List<Future<HttpResponse<String>>> pending = new ArrayList<>();
       try (Connection admin = DriverManager.getConnection(database.url(), database.user(), database.password());
           Statement stall = admin.createStatement()) {
         stall.execute("SET EXCLUSIVE 1"); // every other session's statements wait
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < waiting; i++) {
           pending.add(clients.submit(() -> gate.postJson("/queued", "{}")));
         }
-        Await.sleep(Duration.ofSeconds(1)); // both are in, waiting for the journal
+        Await.sleep(before3rd); // they are in, waiting for the journal
         long start = System.nanoTime();
         HttpResponse<String> refused = gate.postJson("/queued", "{}");
         assertProblem(refused, gate.base(), 503, "busy");
         assertTrue(assertRetryAfter(refused) >= 1);
-        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(5)) < 0,
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(2)) < 0,
             "answered at once, not after waiting for the journal");
-        assertFalse(pending.get(0).isDone() || pending.get(1).isDone(), "the first two still wait for their write");
+        assertTrue(pending.stream().noneMatch(Future::isDone), "the others still wait for their write");
         stall.execute("SET EXCLUSIVE 0");
       }
       List<String> accepted = new ArrayList<>();
@@ -203,11 +213,11 @@ class BoundedWorkTest {
         accepted.add(TestGate.json(response).path("id").asText());
       }
       String since = "createdAfter=" + before.minusMillis(1);
-      Await.until("both accepted in the listing", () -> ApiAssertions.ids(ApiAssertions.listAll(gate, since)),
+      Await.until("the accepted ones in the listing", () -> ApiAssertions.ids(ApiAssertions.listAll(gate, since)),
           ids -> ids.containsAll(accepted), WITHIN);
       Await.sleep(Duration.ofMillis(500)); // a refused submit that had been stored would show by now
       assertEquals(Set.copyOf(accepted), Set.copyOf(ApiAssertions.ids(ApiAssertions.listAll(gate, since))),
-          "only the two accepted were stored");
+          "only the accepted ones were stored");
       RELEASES.values().forEach(f -> f.complete(Json.object()));
       clients.shutdown();
     }
