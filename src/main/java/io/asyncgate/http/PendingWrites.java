@@ -2,8 +2,9 @@ package io.asyncgate.http;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,8 +22,9 @@ final class PendingWrites {
 
   private final int max;
   private final long maxAgeNanos;
-  private final ConcurrentSkipListSet<Ticket> waiting =
-      new ConcurrentSkipListSet<>(Comparator.comparingLong(Ticket::sinceNanos).thenComparingLong(Ticket::sequence));
+  /** The waiting submits, oldest first (the values mean nothing: a concurrent sorted set with firstEntry). */
+  private final ConcurrentSkipListMap<Ticket, Boolean> waiting =
+      new ConcurrentSkipListMap<>(Comparator.comparingLong(Ticket::sinceNanos).thenComparingLong(Ticket::sequence));
   private final AtomicInteger count = new AtomicInteger();
   private final AtomicLong sequence = new AtomicLong();
 
@@ -36,8 +38,9 @@ final class PendingWrites {
     if (count.get() >= max) {
       return Optional.of("This node has " + max + " requests waiting to be stored");
     }
-    Ticket oldest = waiting.isEmpty() ? null : waiting.first();
-    long waited = oldest == null ? 0 : System.nanoTime() - oldest.sinceNanos();
+    // firstEntry, not isEmpty then first: another thread may take the last one in between.
+    Map.Entry<Ticket, Boolean> oldest = waiting.firstEntry();
+    long waited = oldest == null ? 0 : System.nanoTime() - oldest.getKey().sinceNanos();
     if (waited > maxAgeNanos) {
       return Optional.of("The oldest request waiting to be stored on this node has waited "
           + Duration.ofNanos(waited).toMillis() + " ms");
@@ -47,13 +50,13 @@ final class PendingWrites {
 
   Ticket enter() {
     Ticket ticket = new Ticket(System.nanoTime(), sequence.incrementAndGet());
-    waiting.add(ticket);
+    waiting.put(ticket, Boolean.TRUE);
     count.incrementAndGet();
     return ticket;
   }
 
   void leave(Ticket ticket) {
-    if (waiting.remove(ticket)) {
+    if (waiting.remove(ticket) != null) {
       count.decrementAndGet();
     }
   }
