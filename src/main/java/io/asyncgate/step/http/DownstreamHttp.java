@@ -6,6 +6,7 @@ import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
@@ -174,6 +175,10 @@ public final class DownstreamHttp implements Extension {
 
   /** The body, read only up to {@code limit} bytes whether its length was declared or not. */
   private CompletionStage<ByteString> readAtMost(ResponseEntity entity, long limit, Duration timeout) {
+    if (entity instanceof HttpEntity.Strict strict && strict.getData().size() <= limit) {
+      // The whole body arrived with the response (as small ones do): no stream to run for it.
+      return CompletableFuture.completedFuture(strict.getData());
+    }
     return entity.withoutSizeLimit().getDataBytes()
         .limitWeighted(limit, bytes -> (long) bytes.size())
         .completionTimeout(timeout)
