@@ -82,7 +82,6 @@ final class SubmitRoute extends AllDirectives {
     this.slots = SagaSlots.get(system);
     this.polling = new PollingInterval(catalogue, slots);
     this.maxBacklog = system.settings().config().getInt("asyncgate.processing.max-backlog");
-
     this.catalogue = catalogue;
     this.urls = urls;
     this.maxBody = http.getBytes("max-request-body");
@@ -247,9 +246,16 @@ final class SubmitRoute extends AllDirectives {
     String id = OperationIds.newId(clock);
     OperationRequest request = new OperationRequest(id, type.name(), http.method().name(), http.getUri().path(),
         pathParams, body, principal, clock.instant(), type.plan());
+    // Left again however the write ends: a ticket that stayed would look older and older, and refuse every submit.
     PendingWrites.Ticket pending = pendingWrites.enter();
-    return writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
-            .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout))
+    CompletionStage<OperationView> stored;
+    try {
+      stored = writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
+          .<OperationView>askWithStatus(replyTo -> new RequestBuffer.Submit(request, replyTo), writeTimeout));
+    } catch (RuntimeException e) {
+      stored = CompletableFuture.failedFuture(e);
+    }
+    return stored
         .handleAsync((view, failure) -> {
           pendingWrites.leave(pending);
           if (StageFailures.cause(failure) instanceof CircuitBreakerOpenException open) {
