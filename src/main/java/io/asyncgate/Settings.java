@@ -37,6 +37,7 @@ public final class Settings {
       Map.entry("ASYNCGATE_MANAGEMENT_INTERFACE", "asyncgate.management.interface"),
       Map.entry("ASYNCGATE_MANAGEMENT_PORT", "asyncgate.management.port"),
       Map.entry("ASYNCGATE_MAX_RUNNING_SAGAS", "asyncgate.processing.max-running-sagas"),
+      Map.entry("ASYNCGATE_MIN_RUNNING_SAGAS", "asyncgate.processing.min-running-sagas"),
       Map.entry("ASYNCGATE_MAX_BACKLOG", "asyncgate.processing.max-backlog"),
       Map.entry("ASYNCGATE_MAX_PENDING_SUBMITS", "asyncgate.http.max-pending-submits"));
 

@@ -3,6 +3,7 @@ package io.asyncgate.operation;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,18 +18,26 @@ import java.util.Set;
 
 /**
  * The node's bound on running sagas. An operation whose entity lives on this node holds a slot
- * while its saga runs; beyond {@code max-running-sagas} operations wait for one, in the order
- * they asked, accepted and durable but {@code NotStarted}. Waiting costs the entity in memory and
- * nothing else: no journal write, no downstream call, no timer.
+ * while its saga runs; beyond the {@link SagaLimit} — {@code max-running-sagas}, less while submits
+ * wait long for their writes — operations wait for one, in the order they asked, accepted and
+ * durable but {@code NotStarted}. Waiting costs the entity in memory and nothing else: no journal
+ * write, no downstream call, no timer.
  *
  * <p>Every operation of this node that is not terminal either holds a slot or waits for one, so
  * {@link #backlog()} is the node's accepted-but-unfinished work that admission control bounds.
  */
 public final class SagaSlots implements Extension {
+  /** How often the limit moves: a burst cuts it to its minimum within about two seconds. */
+  private static final Duration LIMIT_PERIOD = Duration.ofMillis(200);
+
   private static final ExtensionId<SagaSlots> ID = new ExtensionId<>() {
     @Override
     public SagaSlots createExtension(ActorSystem<?> system) {
-      return new SagaSlots(system.settings().config().getInt("asyncgate.processing.max-running-sagas"));
+      Config processing = system.settings().config().getConfig("asyncgate.processing");
+      SagaSlots slots = new SagaSlots(new SagaLimit(processing.getInt("min-running-sagas"),
+          processing.getInt("max-running-sagas"), processing.getDuration("submit-write-target")));
+      system.scheduler().scheduleAtFixedRate(LIMIT_PERIOD, LIMIT_PERIOD, slots::adjustLimit, system.executionContext());
+      return slots;
     }
   };
 
@@ -41,7 +50,7 @@ public final class SagaSlots implements Extension {
   /** Slots granted in each of the last seconds, for the rate at which waiting operations start. */
   private static final int RATE_WINDOW_SECONDS = 10;
 
-  private final int capacity;
+  private final SagaLimit limit;
   private final long[] grantsBySecond = new long[RATE_WINDOW_SECONDS];
   private long newestSecond;
   /** Operations holding a slot. */
@@ -50,11 +59,8 @@ public final class SagaSlots implements Extension {
   private final LinkedHashMap<String, Waiter> waiting = new LinkedHashMap<>();
   private long nextTicket;
 
-  SagaSlots(int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("asyncgate.processing.max-running-sagas must be at least 1, was " + capacity);
-    }
-    this.capacity = capacity;
+  SagaSlots(SagaLimit limit) {
+    this.limit = limit;
   }
 
   /**
@@ -68,7 +74,7 @@ public final class SagaSlots implements Extension {
       if (holders.contains(operation) || waiting.containsKey(operation)) {
         return;
       }
-      granted = holders.size() < capacity && waiting.isEmpty();
+      granted = holders.size() < limit.current() && waiting.isEmpty();
       if (granted) {
         holders.add(operation);
         countGrants(1);
@@ -83,21 +89,48 @@ public final class SagaSlots implements Extension {
 
   /** Gives the slot back, or stops waiting for one; the next waiters are granted theirs. */
   void release(String operation) {
-    List<Runnable> granted = new ArrayList<>();
+    List<Runnable> granted;
     synchronized (this) {
       if (waiting.remove(operation) == null && !holders.remove(operation)) {
         return;
       }
-      Iterator<Map.Entry<String, Waiter>> next = waiting.entrySet().iterator();
-      while (holders.size() < capacity && next.hasNext()) {
-        Map.Entry<String, Waiter> waiter = next.next();
-        next.remove();
-        holders.add(waiter.getKey());
-        granted.add(waiter.getValue().onGranted());
-      }
-      countGrants(granted.size());
+      granted = grantWithinLimit();
     }
     granted.forEach(Runnable::run);
+  }
+
+  /** A submit on this node waited this long for its durable write (see {@link SagaLimit}). */
+  public synchronized void observeSubmitWrite(Duration took) {
+    limit.observeSubmitWrite(took.toNanos());
+  }
+
+  /** Moves the limit by the submits' writes since the last call; grants the slots a raise frees. */
+  void adjustLimit() {
+    List<Runnable> granted;
+    synchronized (this) {
+      limit.adjust();
+      granted = grantWithinLimit();
+    }
+    granted.forEach(Runnable::run);
+  }
+
+  /** Sagas allowed to run at the moment. */
+  public synchronized int limit() {
+    return limit.current();
+  }
+
+  /** The waiters that fit under the limit, taken off the queue as holders; run their callbacks unlocked. */
+  private List<Runnable> grantWithinLimit() {
+    List<Runnable> granted = new ArrayList<>();
+    Iterator<Map.Entry<String, Waiter>> next = waiting.entrySet().iterator();
+    while (holders.size() < limit.current() && next.hasNext()) {
+      Map.Entry<String, Waiter> waiter = next.next();
+      next.remove();
+      holders.add(waiter.getKey());
+      granted.add(waiter.getValue().onGranted());
+    }
+    countGrants(granted.size());
+    return granted;
   }
 
   /**

@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
 class RequestBufferTest {
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config()
-          .withFallback(ConfigFactory.parseString("akka.actor.provider = local\nasyncgate.processing.max-running-sagas = 8"))
+          .withFallback(ConfigFactory.parseString("akka.actor.provider = local\nasyncgate.processing { max-running-sagas = 8, min-running-sagas = 8, submit-write-target = 0s }"))
           .withFallback(ConfigFactory.parseResources("serialization.conf"))
           .withFallback(ConfigFactory.load()));
 
