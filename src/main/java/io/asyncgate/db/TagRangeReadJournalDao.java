@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.postgresql.PGStatement;
 import scala.Option;
 import scala.Tuple2;
 import scala.Tuple3;
@@ -89,6 +90,13 @@ public final class TagRangeReadJournalDao extends DefaultReadJournalDao {
 
   static List<JournalAkkaSerializationRow> rows(Connection connection, String tag, long offset, long maxOffset, long limit) {
     try (PreparedStatement query = connection.prepareStatement(EVENTS_BY_TAG)) {
+      if (query.isWrapperFor(PGStatement.class)) {
+        // Planned for each page's own offsets and the tables' size now. A server-side prepared
+        // statement would soon run a generic plan, and one made while the journal was young and
+        // nearly empty compares every journal row of the page with every event of the tag:
+        // seconds per page once the journal has grown, until autovacuum analyses it.
+        query.unwrap(PGStatement.class).setPrepareThreshold(0);
+      }
       query.setLong(1, offset);
       query.setLong(2, maxOffset);
       query.setString(3, tag);
