@@ -47,8 +47,11 @@ class DatabaseOutageTest {
         + " -Dasyncgate.test.database=postgres");
     try (TestDatabase database = TestDatabase.create();
         TcpProxy proxy = TcpProxy.toServerOf(database.url());
+        // The operation read in the outage finished seconds before it: its entity must still be
+        // in memory, which a finished one leaves after passivate-after (5 s by default).
         TestGate gate = TestGate.startOn(database, Catalogue.of(),
-            "asyncgate.db.url = \"" + proxy.proxiedJdbcUrl(database.url()) + "\"");
+            "asyncgate.db.url = \"" + proxy.proxiedJdbcUrl(database.url()) + "\"\n"
+                + "asyncgate.processing.passivate-after = 60s");
         SubmitLoad load = new SubmitLoad(node -> gate.postJson("/orders", ORDER))) {
       load.startPinned(SUBMITTERS, 1);
       Await.sleep(BEFORE);
