@@ -38,8 +38,8 @@ public final class TestGate extends GateClient {
   public static TestGate start(Catalogue javaTypes, String overrides) {
     TestDatabase database = TestDatabase.create();
     try {
-      Config config = configFor(database, overrides);
-      return new TestGate(config, AsyncGate.start(config, javaTypes), database, true);
+      Started started = startNode(database, javaTypes, overrides);
+      return new TestGate(started.config(), started.gate(), database, true);
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -52,8 +52,28 @@ public final class TestGate extends GateClient {
 
   /** Starts a node on an existing database, e.g. to restart on the data of a stopped one. */
   public static TestGate startOn(TestDatabase database, Catalogue javaTypes, String overrides) {
-    Config config = configFor(database, overrides);
-    return new TestGate(config, AsyncGate.start(config, javaTypes), database, false);
+    Started started = startNode(database, javaTypes, overrides);
+    return new TestGate(started.config(), started.gate(), database, false);
+  }
+
+  private record Started(Config config, AsyncGate gate) {}
+
+  /**
+   * Starts the node, again with another simulator port when the one found free was taken by
+   * someone else before the simulator bound it: that port must be known before the start (the
+   * demo's steps call it), so it cannot be 0 like the others. A failed start leaves nothing behind.
+   */
+  private static Started startNode(TestDatabase database, Catalogue javaTypes, String overrides) {
+    for (int attempt = 1; ; attempt++) {
+      Config config = configFor(database, overrides);
+      try {
+        return new Started(config, AsyncGate.start(config, javaTypes));
+      } catch (IllegalStateException e) {
+        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** The same with configured operation types only (none registered in Java). */
