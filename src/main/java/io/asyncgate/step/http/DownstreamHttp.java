@@ -75,7 +75,10 @@ public final class DownstreamHttp implements Extension {
   private final Map<PoolKey, ConnectionPoolSettings> poolSettingsByKey = new ConcurrentHashMap<>();
   private final DownstreamLimiter limiter;
 
-  /** Pools differ by connection idle-timeout (the step's timeout) and by size (the downstream's limit). */
+  /** How much longer than the step's timeout a silent connection stays open. */
+  private static final Duration IDLE_TIMEOUT_MARGIN = Duration.ofSeconds(1);
+
+  /** Pools differ by connection idle-timeout (after the step's timeout) and by size (the downstream's limit). */
   private record PoolKey(Duration idleTimeout, int maxConnections) {}
 
   private DownstreamHttp(ActorSystem<?> system) {
@@ -208,7 +211,11 @@ public final class DownstreamHttp implements Extension {
   private CompletionStage<HttpResponse> send(HttpRequest request, String what, Duration timeout) {
     // At least as many connections as the downstream's limit of calls, so that admitted calls never queue in the pool.
     int maxConnections = Math.max(poolSettings.getMaxConnections(), limiter.limitOf(origin(request)));
-    ConnectionPoolSettings pool = poolSettingsByKey.computeIfAbsent(new PoolKey(timeout, maxConnections), key -> poolSettings
+    // The connection's idle-timeout outlasts the step's timeout: were they equal, a silent downstream
+    // could have its connection closed before the attempt times out, and that failure reads as a call
+    // that never arrived — not in doubt, so neither repeated nor compensated although it may have acted.
+    Duration idleTimeout = timeout.plus(IDLE_TIMEOUT_MARGIN);
+    ConnectionPoolSettings pool = poolSettingsByKey.computeIfAbsent(new PoolKey(idleTimeout, maxConnections), key -> poolSettings
         .withMaxConnections(key.maxConnections())
         .withConnectionSettings(poolSettings.getConnectionSettings()
             .withIdleTimeout(FiniteDuration.create(key.idleTimeout().toMillis(), "ms"))));
