@@ -7,9 +7,9 @@ import java.time.Duration;
  * journal and share the node's CPU, and a submit's {@code 202} waits for its write while a saga's
  * next step can wait a little without anyone noticing. So while submits wait longer than {@code
  * target} for their durable write (the mean over a period), the limit is cut by a quarter, down
- * to {@code min} (or {@code max} if that is lower); while they do not, or none come, it grows by a tenth (at least one) up to {@code
- * max}. A saga that waits on a slow downstream costs the journal nothing: then submits stay fast
- * and the limit stays at {@code max}. Operations held back wait durably, {@code NotStarted}, as
+ * to {@code min} (or {@code max} if that is lower); while they do not, or none come, it grows by a
+ * tenth (at least one) up to {@code max}. A saga that waits on a slow downstream costs the journal
+ * nothing: then submits stay fast and the limit stays at {@code max}. Operations held back wait durably, {@code NotStarted}, as
  * they do behind {@code max} (additive increase, multiplicative decrease, as TCP does for the same
  * kind of problem).
  *
