@@ -248,7 +248,6 @@ final class SubmitRoute extends AllDirectives {
         pathParams, body, principal, clock.instant(), type.plan());
     // Left again however the write ends: a ticket that stayed would look older and older, and refuse every submit.
     PendingWrites.Ticket pending = pendingWrites.enter();
-    long asked = System.nanoTime();
     CompletionStage<OperationView> stored;
     try {
       stored = writes.callWithCircuitBreakerCS(() -> RequestBuffer.entityRef(system, id)
@@ -259,10 +258,6 @@ final class SubmitRoute extends AllDirectives {
     return stored
         .handleAsync((view, failure) -> {
           pendingWrites.leave(pending);
-          if (!(StageFailures.cause(failure) instanceof CircuitBreakerOpenException)) {
-            // Slow writes make the node's sagas yield the journal to submits (SagaLimit).
-            slots.observeSubmitWrite(Duration.ofNanos(System.nanoTime() - asked));
-          }
           if (StageFailures.cause(failure) instanceof CircuitBreakerOpenException open) {
             long retryAfter = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
             return Problem.of(base, ProblemKind.UNAVAILABLE)
@@ -271,6 +266,8 @@ final class SubmitRoute extends AllDirectives {
                 .retryAfter(retryAfter)
                 .response();
           }
+          // Slow writes make the node's sagas yield the journal to submits (SagaLimit).
+          slots.observeSubmitWrite(Duration.ofNanos(System.nanoTime() - pending.sinceNanos()));
           if (failure != null) {
             system.log().warn("submit of {} {} (operation {}) not confirmed: {}", http.method().name(), http.getUri().path(), id, failure.toString());
             return Problem.of(base, ProblemKind.UNAVAILABLE)
